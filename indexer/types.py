@@ -1,0 +1,90 @@
+"""The typed documents, requests and results every index backend speaks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+FACET_FIELDS: tuple[str, ...] = (
+    "category",
+    "sensitivity",
+    "customer",
+    "file_type",
+    "received_month",
+    "language",
+)
+SortOrder = Literal["relevance", "received_desc", "received_asc", "title"]
+
+
+@dataclass
+class IndexDocument:
+    """One document as the index sees it; rebuilt from the database at any time."""
+
+    id: int
+    title: str
+    text: str
+    original_filename: str
+    customer: str
+    category: str
+    sensitivity: str
+    file_type: str
+    language: str
+    received_at: datetime
+    owner: str = ""
+    groups: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SearchRequest:
+    """A query in Filewarden's query language plus facet filters.
+
+    ``filters`` maps a facet field to the values a caller selected; values of
+    one field are OR-ed, fields are AND-ed. ``access`` is the caller's view
+    filter (same shape), applied to hits, totals, facets alike.
+    """
+
+    query: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    page: int = 1
+    page_size: int = 10
+    sort: SortOrder = "relevance"
+    access: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Hit:
+    id: int
+    score: float
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    highlight_terms: list[str] = field(default_factory=list)
+
+
+class Index(Protocol):
+    """The one interface every backend implements."""
+
+    def add(self, documents: list[IndexDocument]) -> None:
+        """Add or replace documents by id; visible to search when this returns."""
+
+    def delete(self, ids: list[int]) -> None:
+        """Remove documents by id; unknown ids are ignored."""
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Hits of one page, the total and the facet counts."""
+
+    def count(self, request: SearchRequest) -> int:
+        """How many documents match, without fetching hits."""
+
+    def indexed_ids(self) -> set[int]:
+        """Every document id in the index (for repair at start-up)."""
+
+    def close(self) -> None:
+        """Release files, locks and connections."""

@@ -1,0 +1,164 @@
+"""The HTTP API: receipts in, searches and documents out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import FastAPI, File, Form, Query, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
+
+from search_api.errors import FilewardenError, InvalidInput
+from search_api.intake import Receipt, receive
+from search_api.pipeline import process_batch
+from search_api.schemas import DocumentOut, ReceiptOut, SearchOut
+from search_api.searching import SearchParams, document_view, search_documents
+from search_api.service import Filewarden
+from search_api.settings import Settings, get_settings
+from search_api.worker import IngestWorker
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The FastAPI application for one data folder."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(api: FastAPI) -> AsyncIterator[None]:
+        filewarden = Filewarden(settings)
+        worker = IngestWorker(filewarden)
+        api.state.filewarden = filewarden
+        api.state.worker = worker
+        worker.start()
+        logger.info("serving data folder %s", settings.data_dir.resolve())
+        yield
+        worker.stop()
+        filewarden.close()
+
+    api = FastAPI(
+        title="Filewarden",
+        summary="Files customers send: received, read, labelled, findable.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    api.add_exception_handler(FilewardenError, _error_answer)  # type: ignore[arg-type]
+    _add_routes(api)
+    return api
+
+
+async def _error_answer(request: Request, err: FilewardenError) -> JSONResponse:
+    return JSONResponse(
+        status_code=err.status_code,
+        content={"error": err.message, "detail": err.detail},
+    )
+
+
+def _filewarden(request: Request) -> Filewarden:
+    return request.app.state.filewarden  # type: ignore[no-any-return]
+
+
+def _add_routes(api: FastAPI) -> None:
+    @api.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @api.post("/documents", response_model=list[ReceiptOut])
+    def upload(
+        request: Request,
+        files: Annotated[list[UploadFile], File(description="one or more files")],
+        customer: Annotated[str | None, Form()] = None,
+        note: Annotated[str | None, Form()] = None,
+        channel: Annotated[str, Form()] = "upload",
+        wait: Annotated[bool, Query(description="process before answering")] = False,
+    ) -> list[ReceiptOut]:
+        """Record each file with a receipt, then extract, label and index it."""
+        filewarden = _filewarden(request)
+        _check_upload_count(filewarden, len(files))
+        receipts = [
+            receive(
+                filewarden.db,
+                filewarden.blobs,
+                upload.file,
+                upload.filename or "unnamed",
+                customer,
+                channel,
+                filewarden.settings.max_file_size_bytes,
+                note=note,
+            )
+            for upload in files
+        ]
+        new_ids = [r.document_id for r in receipts if r.duplicate_of is None]
+        if wait:
+            process_batch(filewarden, new_ids)
+        else:
+            for document_id in new_ids:
+                request.app.state.worker.submit(document_id)
+        return [_receipt_out(filewarden, r) for r in receipts]
+
+    @api.get("/documents/{document_id}", response_model=DocumentOut)
+    def get_document(request: Request, document_id: int) -> DocumentOut:
+        return document_view(_filewarden(request), document_id)
+
+    @api.get("/documents/{document_id}/original")
+    def get_original(request: Request, document_id: int) -> FileResponse:
+        """The stored bytes, unchanged, under the name the sender gave them."""
+        filewarden = _filewarden(request)
+        record = filewarden.db.get(document_id)
+        return FileResponse(
+            filewarden.blobs.path_of(record.sha256),
+            media_type=record.mime_type or "application/octet-stream",
+            filename=record.original_filename,
+        )
+
+    @api.get("/search", response_model=SearchOut)
+    def search(
+        request: Request,
+        q: str = "",
+        category: Annotated[list[str] | None, Query()] = None,
+        sensitivity: Annotated[list[str] | None, Query()] = None,
+        customer: Annotated[list[str] | None, Query()] = None,
+        type: Annotated[list[str] | None, Query()] = None,
+        language: Annotated[list[str] | None, Query()] = None,
+        received_from: str | None = None,
+        received_to: str | None = None,
+        page: int = 1,
+        page_size: int | None = None,
+        sort: str = "relevance",
+    ) -> SearchOut:
+        """Full-text and faceted search in Filewarden's query language."""
+        params = SearchParams(
+            q=q,
+            category=category,
+            sensitivity=sensitivity,
+            customer=customer,
+            type=type,
+            language=language,
+            received_from=received_from,
+            received_to=received_to,
+            page=page,
+            page_size=page_size,
+            sort=sort,
+        )
+        return search_documents(_filewarden(request), params)
+
+
+def _check_upload_count(filewarden: Filewarden, count: int) -> None:
+    limit = filewarden.settings.max_upload_files
+    if count > limit:
+        raise InvalidInput(
+            f"{count} files in one upload; at most {limit} are allowed",
+            count=count,
+            limit=limit,
+        )
+
+
+def _receipt_out(filewarden: Filewarden, receipt: Receipt) -> ReceiptOut:
+    """The receipt with the document's state as it is now."""
+    record = filewarden.db.get(receipt.document_id)
+    fields = {k: v for k, v in asdict(receipt).items() if k in ReceiptOut.model_fields}
+    fields |= {"state": record.state, "failure_reason": record.failure_reason}
+    return ReceiptOut(**fields)

@@ -1,0 +1,254 @@
+"""The ``filewarden`` command: ingest, search, serve, train."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from search_api.database import PENDING_STATES
+from search_api.errors import FilewardenError
+from search_api.intake import CHANNELS, Receipt, receive
+from search_api.logs import configure_logging
+from search_api.pipeline import BatchOutcome, process_batch
+from search_api.searching import SearchParams, search_documents
+from search_api.service import Filewarden
+from search_api.settings import Settings
+from search_api.worker import repair_index
+
+logger = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``filewarden`` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.log_level)
+    settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
+    try:
+        return int(args.run(settings, args))
+    except FilewardenError as err:
+        print(f"error: {err.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; run the same command again to finish", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="filewarden", description=__doc__)
+    parser.add_argument(
+        "--data-dir", type=Path, help="data folder (FILEWARDEN_DATA_DIR)"
+    )
+    parser.add_argument(
+        "--log-level", default=os.environ.get("FILEWARDEN_LOG_LEVEL", "WARNING")
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="take in files and folders")
+    ingest.add_argument("paths", nargs="+", type=Path)
+    ingest.add_argument("--customer", default="")
+    ingest.add_argument("--channel", default="folder", choices=CHANNELS)
+    ingest.add_argument("--note")
+    ingest.set_defaults(run=run_ingest)
+
+    search = commands.add_parser("search", help="search in the query language")
+    search.add_argument("query", nargs="?", default="")
+    for name in ("category", "sensitivity", "customer", "type", "language"):
+        search.add_argument(f"--{name}", action="append")
+    search.add_argument("--received-from")
+    search.add_argument("--received-to")
+    search.add_argument("--page", type=int, default=1)
+    search.add_argument("--page-size", type=int)
+    search.add_argument("--sort", default="relevance")
+    search.add_argument(
+        "--json", action="store_true", help="print what GET /search returns"
+    )
+    search.set_defaults(run=run_search)
+
+    serve = commands.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(run=run_serve)
+
+    train = commands.add_parser("train", help="train the classifier from the seed set")
+    train.add_argument("--seed", type=int, default=0, help="random seed")
+    train.set_defaults(run=run_train)
+    return parser
+
+
+def iter_files(paths: list[Path]) -> Iterator[Path]:
+    """Every regular file under the given files and folders, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    yield Path(root) / name
+        else:
+            yield path
+
+
+@dataclass
+class IngestSummary:
+    received: int = 0
+    new: int = 0
+    duplicate: int = 0
+    already_received: int = 0
+    unreadable: dict[str, str] = field(default_factory=dict)
+    outcome: BatchOutcome = field(default_factory=BatchOutcome)
+
+
+def run_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    files = list(iter_files(args.paths))
+    app = Filewarden(settings)
+    summary = IngestSummary()
+
+    receipts = receive_files(app, files, args, summary)
+
+    pending = [r.document_id for r in receipts if r.state in PENDING_STATES]
+    pending = sorted(set(pending) | set(app.db.ids_in_states(PENDING_STATES)))
+    with tqdm(
+        total=len(pending), desc="processing", unit="doc", file=sys.stderr
+    ) as bar:
+        summary.outcome = process_batch(app, pending, lambda _id, _state: bar.update())
+    repair_index(app)
+    app.close()
+
+    print_summary(summary, app)
+    return 0
+
+
+def receive_files(
+    app: Filewarden, files: list[Path], args: argparse.Namespace, summary: IngestSummary
+) -> list[Receipt]:
+    receipts = []
+    for path in tqdm(files, desc="receiving", unit="file", file=sys.stderr):
+        try:
+            with path.open("rb") as stream:
+                receipt = receive(
+                    app.db,
+                    app.blobs,
+                    stream,
+                    path.name,
+                    args.customer,
+                    args.channel,
+                    app.settings.max_file_size_bytes,
+                    note=args.note,
+                    source_path=str(path.resolve()),
+                )
+        except (OSError, FilewardenError) as err:
+            summary.unreadable[str(path)] = getattr(err, "message", None) or str(err)
+            continue
+        summary.received += 1
+        if receipt.already_received:
+            summary.already_received += 1
+        elif receipt.duplicate_of is not None:
+            summary.duplicate += 1
+        else:
+            summary.new += 1
+        receipts.append(receipt)
+    return receipts
+
+
+def print_summary(summary: IngestSummary, app: Filewarden) -> None:
+    states = Counter(summary.outcome.states.values())
+    labelled = states["indexed"] + states["classified"]
+    rows = [
+        ("received", summary.received),
+        ("new", summary.new),
+        ("duplicate", summary.duplicate),
+        ("already received earlier", summary.already_received),
+        ("processed (children included)", len(summary.outcome.states)),
+        ("extracted", labelled),
+        ("classified", labelled),
+        ("indexed", states["indexed"]),
+        ("encrypted (needs a password)", states["encrypted"]),
+        ("failed", states["failed"] + len(summary.unreadable)),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, count in rows:
+        print(f"{name:<{width}}  {count:>7}")
+    failures = dict(summary.unreadable)
+    records = app.db.get_many(list(summary.outcome.reasons))
+    for document_id, reason in sorted(summary.outcome.reasons.items()):
+        record = records[document_id]
+        failures[f"#{document_id} {record.original_filename}"] = (
+            f"{record.state}: {reason}"
+        )
+    if failures:
+        print("\nnot extracted:")
+        for name, reason in failures.items():
+            print(f"  {name}: {reason}")
+
+
+def run_search(settings: Settings, args: argparse.Namespace) -> int:
+    app = Filewarden(settings)
+    params = SearchParams(
+        q=args.query,
+        category=args.category,
+        sensitivity=args.sensitivity,
+        customer=args.customer,
+        type=args.type,
+        language=args.language,
+        received_from=args.received_from,
+        received_to=args.received_to,
+        page=args.page,
+        page_size=args.page_size,
+        sort=args.sort,
+    )
+    result = search_documents(app, params)
+    if args.json:
+        print(json.dumps(result.model_dump(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{result.total} documents match")
+    for hit in result.hits:
+        print(
+            f"\n#{hit.id}  {hit.title}  [{hit.category}/{hit.sensitivity}]  "
+            f"{hit.customer or '-'}  {hit.received_at[:10]}"
+        )
+        print(f"    {hit.snippet.replace('<mark>', '[').replace('</mark>', ']')}")
+    for facet, counts in result.facets.items():
+        shown = ", ".join(f"{value} {count}" for value, count in counts.items())
+        print(f"\n{facet}: {shown}")
+    return 0
+
+
+def run_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from search_api.app import create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+    return 0
+
+
+def run_train(settings: Settings, args: argparse.Namespace) -> int:
+    from classifier import train_model
+
+    report = train_model(
+        settings.seed_dir,
+        settings.models_dir,
+        categories=settings.categories,
+        sensitivities=settings.sensitivities,
+        random_seed=args.seed,
+    )
+    print(
+        json.dumps(
+            report if isinstance(report, dict) else report.__dict__,
+            ensure_ascii=False,
+            indent=2,
+            default=str,
+        )
+    )
+    return 0

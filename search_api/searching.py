@@ -1,0 +1,172 @@
+"""Answering one search and showing one document, as named steps."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+
+from indexer.snippet import make_snippet
+from indexer.types import SearchRequest, SearchResult
+from search_api.database import Delivery, DocumentRecord
+from search_api.errors import InvalidInput
+from search_api.pipeline import file_type_of
+from search_api.schemas import DeliveryOut, DocumentOut, SearchHitOut, SearchOut
+from search_api.service import Filewarden
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SearchParams:
+    """A search as a caller states it (query string parameters, CLI options)."""
+
+    q: str = ""
+    category: list[str] | None = None
+    sensitivity: list[str] | None = None
+    customer: list[str] | None = None
+    type: list[str] | None = None
+    language: list[str] | None = None
+    received_from: str | None = None
+    received_to: str | None = None
+    page: int = 1
+    page_size: int | None = None
+    sort: str = "relevance"
+
+
+def search_documents(app: Filewarden, params: SearchParams) -> SearchOut:
+    """The hits of one page with snippets, the total and the facet counts."""
+    request = build_request(app, params)
+
+    result = app.index.search(request)
+
+    hits = hydrate_hits(app, result)
+    return SearchOut(
+        query=params.q,
+        total=result.total,
+        page=request.page,
+        page_size=request.page_size,
+        hits=hits,
+        facets=result.facets,
+    )
+
+
+def build_request(app: Filewarden, params: SearchParams) -> SearchRequest:
+    settings = app.settings
+    page_size = params.page_size or settings.search_page_size
+    if not 1 <= page_size <= settings.search_max_page_size:
+        raise InvalidInput(
+            f"page_size {page_size} is outside 1..{settings.search_max_page_size}",
+            page_size=page_size,
+        )
+    if params.page < 1:
+        raise InvalidInput(f"page {params.page} must be 1 or more", page=params.page)
+    if params.sort not in ("relevance", "received_desc", "received_asc", "title"):
+        raise InvalidInput(
+            f"unknown sort {params.sort!r}; expected relevance, received_desc, "
+            "received_asc or title",
+            sort=params.sort,
+        )
+    filters = {
+        name: values
+        for name, values in (
+            ("category", params.category),
+            ("sensitivity", params.sensitivity),
+            ("customer", params.customer),
+            ("file_type", params.type),
+            ("language", params.language),
+        )
+        if values
+    }
+    return SearchRequest(
+        query=params.q or "",
+        filters=filters,
+        received_from=parse_day(params.received_from, "received_from", end=False),
+        received_to=parse_day(params.received_to, "received_to", end=True),
+        page=params.page,
+        page_size=page_size,
+        sort=params.sort,  # type: ignore[arg-type]
+    )
+
+
+def parse_day(value: str | None, name: str, end: bool) -> datetime | None:
+    """A date or date-time; a bare date means its first or last moment (UTC)."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as err:
+        raise InvalidInput(
+            f"{name} {value!r} is not a date; expected YYYY-MM-DD or ISO 8601",
+            parameter=name,
+            value=value,
+        ) from err
+    if len(value) == 10:
+        parsed = datetime.combine(parsed.date(), time.max if end else time.min)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def hydrate_hits(app: Filewarden, result: SearchResult) -> list[SearchHitOut]:
+    ids = [hit.id for hit in result.hits]
+    records = app.db.get_many(ids)
+    texts = app.db.texts_of(ids)
+    snippet_chars = app.settings.snippet_chars
+    hits = []
+    for hit in result.hits:
+        record = records.get(hit.id)
+        if record is None:
+            # The index can briefly hold a document the database just deleted.
+            continue
+        snippet = make_snippet(
+            texts.get(hit.id, ""), result.highlight_terms, snippet_chars
+        )
+        hits.append(_hit_out(record, hit.score, snippet))
+    return hits
+
+
+def _hit_out(record: DocumentRecord, score: float, snippet: str) -> SearchHitOut:
+    return SearchHitOut(
+        id=record.id,
+        title=record.title or record.original_filename,
+        original_filename=record.original_filename,
+        customer=record.customer,
+        category=record.category,
+        category_confidence=record.category_confidence,
+        sensitivity=record.sensitivity,
+        sensitivity_confidence=record.sensitivity_confidence,
+        file_type=file_type_of(record.mime_type),
+        language=record.language,
+        received_at=record.received_at,
+        score=score,
+        snippet=snippet,
+    )
+
+
+def document_view(app: Filewarden, document_id: int) -> DocumentOut:
+    """Everything Filewarden knows about one document, its text included."""
+    record = app.db.get(document_id)
+    deliveries = [_delivery_out(d) for d in app.db.deliveries_of(document_id)]
+    return DocumentOut(
+        **{
+            name: getattr(record, name)
+            for name in DocumentOut.model_fields
+            if hasattr(record, name) and name not in ("receipt", "deliveries")
+        },
+        children=app.db.children_of(document_id),
+        receipt=deliveries[0] if deliveries else None,
+        deliveries=deliveries,
+        file_type=file_type_of(record.mime_type),
+        text=app.db.text_of(document_id),
+    )
+
+
+def _delivery_out(delivery: Delivery) -> DeliveryOut:
+    return DeliveryOut(
+        id=delivery.id,
+        received_at=delivery.received_at,
+        channel=delivery.channel,
+        original_filename=delivery.original_filename,
+        customer=delivery.customer,
+        is_duplicate=delivery.is_duplicate,
+        note=delivery.note,
+    )
