@@ -11,10 +11,25 @@ from typing import Annotated
 from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
 
+from search_api.database import DocumentRecord
 from search_api.errors import FilewardenError, InvalidInput
 from search_api.intake import Receipt, receive
+from search_api.labels import (
+    accept_suggestions,
+    correct_labels,
+    decisions_of,
+    review_queue,
+)
 from search_api.pipeline import process_batch
-from search_api.schemas import DocumentOut, ReceiptOut, SearchOut
+from search_api.schemas import (
+    AcceptIn,
+    DocumentOut,
+    DocumentSummaryOut,
+    LabelDecisionOut,
+    LabelsIn,
+    ReceiptOut,
+    SearchOut,
+)
 from search_api.searching import SearchParams, document_view, search_documents
 from search_api.service import Filewarden
 from search_api.settings import Settings, get_settings
@@ -47,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     api.add_exception_handler(FilewardenError, _error_answer)  # type: ignore[arg-type]
     _add_routes(api)
+    _add_label_routes(api)
     return api
 
 
@@ -144,6 +160,66 @@ def _add_routes(api: FastAPI) -> None:
             sort=sort,
         )
         return search_documents(_filewarden(request), params)
+
+
+def _add_label_routes(api: FastAPI) -> None:
+    @api.get("/documents", response_model=list[DocumentSummaryOut])
+    def list_documents(
+        request: Request,
+        state: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[DocumentSummaryOut]:
+        """Documents, newest first, optionally in one state (failed, encrypted...)."""
+        records = _filewarden(request).db.list_documents(state, limit, offset)
+        return [_summary_out(r) for r in records]
+
+    @api.post("/documents/{document_id}/labels", response_model=DocumentOut)
+    def set_labels(request: Request, document_id: int, body: LabelsIn) -> DocumentOut:
+        """Correct (or confirm) the category and/or sensitivity as a person."""
+        filewarden = _filewarden(request)
+        correct_labels(
+            filewarden,
+            document_id,
+            body.by,
+            category=body.category,
+            sensitivity=body.sensitivity,
+            reason=body.reason,
+        )
+        return document_view(filewarden, document_id)
+
+    @api.get(
+        "/documents/{document_id}/labels/history",
+        response_model=list[LabelDecisionOut],
+    )
+    def label_history(request: Request, document_id: int) -> list[LabelDecisionOut]:
+        filewarden = _filewarden(request)
+        filewarden.db.get(document_id)
+        return [
+            LabelDecisionOut(**asdict(d)) for d in decisions_of(filewarden, document_id)
+        ]
+
+    @api.get("/review", response_model=list[DocumentSummaryOut])
+    def review(
+        request: Request,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[DocumentSummaryOut]:
+        """Documents whose labels need a person, least certain first."""
+        records = review_queue(_filewarden(request), limit, offset)
+        return [_summary_out(r) for r in records]
+
+    @api.post("/review/{document_id}/accept", response_model=DocumentOut)
+    def accept(request: Request, document_id: int, body: AcceptIn) -> DocumentOut:
+        """Confirm the model's labels for a document in the review queue."""
+        filewarden = _filewarden(request)
+        accept_suggestions(filewarden, document_id, body.by)
+        return document_view(filewarden, document_id)
+
+
+def _summary_out(record: DocumentRecord) -> DocumentSummaryOut:
+    fields = {name: getattr(record, name) for name in DocumentSummaryOut.model_fields}
+    return DocumentSummaryOut(**fields)
 
 
 def _check_upload_count(filewarden: Filewarden, count: int) -> None:

@@ -80,6 +80,20 @@ CREATE TABLE IF NOT EXISTS deliveries (
     is_duplicate INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_document ON deliveries(document_id);
+-- What people decided about labels; a model never overwrites these.
+CREATE TABLE IF NOT EXISTS label_decisions (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    kind TEXT NOT NULL CHECK (kind IN ('correction', 'confirmation')),
+    label TEXT NOT NULL CHECK (label IN ('category', 'sensitivity')),
+    old_value TEXT,
+    new_value TEXT NOT NULL,
+    decided_by TEXT NOT NULL,
+    reason TEXT,
+    model_version TEXT,
+    decided_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS label_decisions_document ON label_decisions(document_id);
 CREATE INDEX IF NOT EXISTS deliveries_source ON deliveries(source_path, sha256);
 """
 

@@ -97,3 +97,45 @@ class DocumentOut(BaseModel):
 class ErrorOut(BaseModel):
     error: str
     detail: dict[str, Any]
+
+
+class LabelsIn(BaseModel):
+    """A person's decision on a document's labels."""
+
+    category: str | None = None
+    sensitivity: str | None = None
+    by: str = Field(min_length=1, max_length=200, description="who decided")
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class AcceptIn(BaseModel):
+    by: str = Field(min_length=1, max_length=200)
+
+
+class LabelDecisionOut(BaseModel):
+    id: int
+    kind: str
+    label: str
+    old_value: str | None
+    new_value: str
+    decided_by: str
+    reason: str | None
+    model_version: str | None
+    decided_at: str
+
+
+class DocumentSummaryOut(BaseModel):
+    id: int
+    parent_id: int | None
+    title: str | None
+    original_filename: str
+    customer: str
+    state: str
+    failure_reason: str | None
+    category: str | None
+    category_confidence: float | None
+    sensitivity: str | None
+    sensitivity_confidence: float | None
+    suggestions: dict[str, Any]
+    pii_kinds: dict[str, int]
+    received_at: str
