@@ -1,0 +1,300 @@
+"""Benchmark: the embedded tantivy index against SQLite FTS5 on the same tokens.
+
+Documents are built from the Chinese datasets of the shared corpus (news
+titles, take-away and hotel reviews, several lines per document) and English
+sentences from Python's bundled help topics, with random labels. Both engines
+index Filewarden's own token strings, so they differ only as engines.
+
+    python bench/search.py --documents 100000 --workdir /tmp/fw-bench
+    python bench/search.py --documents 20000 --compare-pretokenized
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import pydoc_data.topics
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Final
+
+import tantivy
+
+from indexer import analysis
+from indexer.embedded import EmbeddedIndex, build_schema, tokens_analyzer
+from indexer.plan import index_fields
+from indexer.types import FACET_FIELDS, IndexDocument, SearchRequest
+from search_api.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+BATCH_DOCUMENTS: Final = 10_000
+ENGLISH_SHARE: Final = 0.3
+REPEATS: Final = 30
+QUERIES: Final = (
+    "味道",
+    "酒店 服务",
+    "房间 -价格",
+    '"送餐很快"',
+    "价格",
+    "function",
+    '"return value"',
+    "class OR module",
+    "味道 OR function",
+)
+CATEGORIES: Final = ("contract", "financial", "technical", "feedback", "other")
+SENSITIVITIES: Final = ("public", "internal", "confidential", "personal")
+FILE_TYPES: Final = ("pdf", "docx", "xlsx", "eml", "txt", "png")
+
+
+def chinese_lines(dataset: Path) -> list[str]:
+    """Lines of text from THUCNews titles and the two review sets."""
+    lines: list[str] = []
+    for path in sorted(dataset.glob("THUCNews_*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            title = line.split("\t")[0].strip()
+            if len(title) > 4:
+                lines.append(title)
+    for name in ("waimai_10k.csv", "ChnSentiCorp_htl_all.csv"):
+        with (dataset / name).open(encoding="utf-8") as handle:
+            lines.extend(
+                row["review"] for row in csv.DictReader(handle) if row["review"]
+            )
+    return lines
+
+
+def english_sentences() -> list[str]:
+    """Sentences of Python's help topics, a few hundred kilobytes of English."""
+    text = " ".join(pydoc_data.topics.topics.values())
+    sentences = re.split(r"(?<=[.!?])\s+", " ".join(text.split()))
+    return [sentence for sentence in sentences if len(sentence) > 20]
+
+
+def documents(
+    count: int, chinese: list[str], english: list[str]
+) -> Iterator[IndexDocument]:
+    """``count`` documents of 3 to 8 lines each, with random labels."""
+    rng = random.Random(42)
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    for number in range(1, count + 1):
+        is_english = rng.random() < ENGLISH_SHARE
+        source = english if is_english else chinese
+        lines = rng.sample(source, rng.randint(3, 8))
+        yield IndexDocument(
+            id=number,
+            title=lines[0][:60],
+            text="\n".join(lines),
+            original_filename=f"document-{number}.{rng.choice(FILE_TYPES)}",
+            customer=f"customer {rng.randint(1, 60):02d}",
+            category=rng.choice(CATEGORIES),
+            sensitivity=rng.choice(SENSITIVITIES),
+            file_type=rng.choice(FILE_TYPES),
+            language="en" if is_english else "zh",
+            received_at=start + timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60)),
+            owner=f"user{rng.randint(1, 20)}",
+            groups=[f"group{rng.randint(1, 5)}"],
+        )
+
+
+def folder_bytes(path: Path) -> int:
+    return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    """p50 and p95 in milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def report(engine: str, query: str, total: int, samples: list[float]) -> None:
+    p50, p95 = percentiles(samples)
+    print(
+        f"  {engine:8}{query!r:24} hits {total:6d}  p50 {p50:6.1f}  p95 {p95:6.1f} ms"
+    )
+
+
+def timed(action: Callable[[], object], repeats: int = REPEATS) -> list[float]:
+    action()  # warm caches once
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def bench_tantivy(docs: list[IndexDocument], folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    index = EmbeddedIndex(folder)
+    started = time.perf_counter()
+    for first in range(0, len(docs), BATCH_DOCUMENTS):
+        index.add(docs[first : first + BATCH_DOCUMENTS])
+    seconds = time.perf_counter() - started
+    print(
+        f"tantivy: {len(docs) / seconds:,.0f} docs/s, "
+        f"index {folder_bytes(folder) / 2**20:.1f} MiB"
+    )
+    for query in QUERIES:
+        request = SearchRequest(query=query)
+        total = index.search(request).total
+        report("tantivy", query, total, timed(lambda r=request: index.search(r)))
+    filtered = SearchRequest(query="味道", filters={"category": ["feedback"]})
+    p50, p95 = percentiles(timed(lambda: index.search(filtered)))
+    print(f"  tantivy '味道' + category filter   p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
+
+
+FTS_COLUMNS: Final = ("title_terms", "title_bigrams", "text_terms", "text_bigrams")
+
+
+def bench_sqlite(docs: list[IndexDocument], folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    database = sqlite3.connect(folder / "fts.sqlite3")
+    columns = ", ".join(FTS_COLUMNS)
+    database.execute(
+        f"CREATE VIRTUAL TABLE fts USING fts5({columns}, tokenize='unicode61')"
+    )
+    meta = ", ".join(f"{name} TEXT" for name in FACET_FIELDS)
+    database.execute(f"CREATE TABLE meta (id INTEGER PRIMARY KEY, {meta})")
+    started = time.perf_counter()
+    for document in docs:
+        fields = index_fields(document)
+        values = [fields[name] for name in FTS_COLUMNS]
+        database.execute(
+            f"INSERT INTO fts(rowid, {columns}) VALUES (?, ?, ?, ?, ?)",
+            [document.id, *values],
+        )
+        database.execute(
+            f"INSERT INTO meta VALUES (?, {', '.join('?' for _ in FACET_FIELDS)})",
+            [document.id, *(fields[name] for name in FACET_FIELDS)],
+        )
+    database.commit()
+    seconds = time.perf_counter() - started
+    print(
+        f"sqlite fts5: {len(docs) / seconds:,.0f} docs/s, "
+        f"database {folder_bytes(folder) / 2**20:.1f} MiB"
+    )
+    for query in ("味道", "酒店 服务", '"送餐很快"', "function", '"return value"'):
+        expression = fts_expression(query)
+        total = database.execute(
+            "SELECT count(*) FROM fts WHERE fts MATCH ?", [expression]
+        ).fetchone()[0]
+        samples = timed(lambda e=expression: sqlite_search(database, e))
+        report("fts5", query, total, samples)
+
+
+def fts_expression(query: str) -> str:
+    """The FTS5 expression of the simple queries above: an AND of phrases."""
+    words = [query.strip('"')] if query.startswith('"') else query.split()
+    return " AND ".join(f'"{" ".join(fts_tokens(word))}"' for word in words)
+
+
+def fts_tokens(text: str) -> list[str]:
+    """Bigrams for CJK runs and words otherwise, as the plan would search them."""
+    tokens: list[str] = []
+    for segment, is_cjk in analysis.segments(text):
+        tokens.extend(analysis.pair_bigrams(segment) if is_cjk else [segment])
+    return tokens
+
+
+def sqlite_search(database: sqlite3.Connection, expression: str) -> None:
+    """Top 10 by bm25, the total and every facet, as the API would ask."""
+    matched = "SELECT rowid FROM fts WHERE fts MATCH ?"
+    database.execute(f"{matched} ORDER BY bm25(fts) LIMIT 10", [expression]).fetchall()
+    database.execute(
+        "SELECT count(*) FROM fts WHERE fts MATCH ?", [expression]
+    ).fetchone()
+    for name in FACET_FIELDS:
+        database.execute(
+            f"SELECT {name}, count(*) FROM meta "
+            f"WHERE id IN ({matched}) GROUP BY {name}",
+            [expression],
+        ).fetchall()
+
+
+def compare_pretokenized(docs: list[IndexDocument]) -> None:
+    """Index the text field as a whitespace token string and as a PreTokenizedString."""
+    for label, build in (
+        ("whitespace string", _whitespace_document),
+        ("pre-tokenized", _pretokenized_document),
+    ):
+        schema = build_schema()
+        index = tantivy.Index(schema)
+        index.register_tokenizer("filewarden_tokens", tokens_analyzer())
+        writer = index.writer(WRITER_HEAP_BYTES_COMPARE, 1)
+        started = time.perf_counter()
+        for document in docs:
+            writer.add_document(build(document))
+        writer.commit()
+        writer.wait_merging_threads()
+        seconds = time.perf_counter() - started
+        print(f"  {label:18}: {len(docs) / seconds:,.0f} docs/s (text field only)")
+
+
+WRITER_HEAP_BYTES_COMPARE: Final = 128_000_000
+
+
+def _whitespace_document(document: IndexDocument) -> tantivy.Document:
+    streams = analysis.analyze(document.text)
+    prepared = tantivy.Document()
+    prepared.add_unsigned("id", document.id)
+    prepared.add_text("text_terms", streams.terms_string)
+    prepared.add_text("text_bigrams", streams.bigrams_string)
+    return prepared
+
+
+def _pretokenized_document(document: IndexDocument) -> tantivy.Document:
+    streams = analysis.analyze(document.text)
+    prepared = tantivy.Document()
+    prepared.add_unsigned("id", document.id)
+    for name, tokens in (
+        ("text_terms", streams.terms),
+        ("text_bigrams", streams.bigrams),
+    ):
+        pretokenized = [
+            tantivy.Token(token, position, position, position + 1)
+            for position, token in enumerate(tokens)
+            if token != analysis.GAP_TOKEN
+        ]
+        prepared.add_pre_tokenized_text(
+            name, tantivy.PreTokenizedString("", pretokenized)
+        )
+    return prepared
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/filewarden-bench"))
+    parser.add_argument("--compare-pretokenized", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    arguments = parser.parse_args()
+
+    dataset = Settings().corpus_dir / "dataset"
+    docs = list(
+        documents(arguments.documents, chinese_lines(dataset), english_sentences())
+    )
+    characters = sum(len(document.text) for document in docs)
+    print(
+        f"{len(docs):,} documents, {characters / len(docs):.0f} characters on average"
+    )
+
+    if arguments.compare_pretokenized:
+        compare_pretokenized(docs)
+        return
+    bench_tantivy(docs, arguments.workdir / "tantivy")
+    if not arguments.skip_sqlite:
+        bench_sqlite(docs, arguments.workdir / "sqlite")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,413 @@
+"""Documents and expected answers every index backend must reproduce exactly.
+
+Backend test modules import ``DOCUMENTS`` and the tables below and run them
+against their own index; nothing here knows about a particular engine.
+"""
+
+# ruff: noqa: RUF001 - full-width letters and CJK punctuation are test data
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from indexer.types import IndexDocument
+
+
+def _document(
+    document_id: int,
+    title: str,
+    text: str,
+    *,
+    customer: str,
+    category: str,
+    sensitivity: str,
+    file_type: str,
+    language: str,
+    received: str,
+    filename: str = "",
+    owner: str = "ana",
+    groups: tuple[str, ...] = ("sales",),
+) -> IndexDocument:
+    return IndexDocument(
+        id=document_id,
+        title=title,
+        text=text,
+        original_filename=filename or f"{title}.{file_type}",
+        customer=customer,
+        category=category,
+        sensitivity=sensitivity,
+        file_type=file_type,
+        language=language,
+        received_at=datetime.fromisoformat(received).replace(tzinfo=UTC),
+        owner=owner,
+        groups=list(groups),
+    )
+
+
+DOCUMENTS: list[IndexDocument] = [
+    _document(
+        1,
+        "采购合同",
+        "甲方与乙方签订本采购合同，合同金额为人民币十万元。",
+        customer="上海贸易有限公司",
+        category="contract",
+        sensitivity="confidential",
+        file_type="pdf",
+        language="zh",
+        received="2024-01-15T09:00:00",
+    ),
+    _document(
+        2,
+        "发票",
+        "增值税专用发票，开票日期2024年2月3日，合计金额三万元。",
+        customer="上海贸易有限公司",
+        category="financial",
+        sensitivity="internal",
+        file_type="pdf",
+        language="zh",
+        received="2024-02-03T10:30:00",
+    ),
+    _document(
+        3,
+        "会议纪要",
+        "会议讨论了合作方案。案例另附。同意下月再议，各方意见一致。",
+        customer="北京科技",
+        category="correspondence",
+        sensitivity="internal",
+        file_type="docx",
+        language="zh",
+        received="2024-03-20T14:00:00",
+        owner="bo",
+        groups=("engineering",),
+    ),
+    _document(
+        4,
+        "Service Contract",
+        "This service contract sets the payment terms: payment within 30 days.",
+        customer="ACME Corp",
+        category="contract",
+        sensitivity="confidential",
+        file_type="pdf",
+        language="en",
+        received="2024-04-02T08:15:00",
+    ),
+    _document(
+        5,
+        "Invoice 2024-117",
+        "Invoice for consulting services. Payment terms: net 30. Total EUR 4,200.",
+        customer="ACME Corp",
+        category="financial",
+        sensitivity="internal",
+        file_type="xlsx",
+        language="en",
+        received="2024-05-10T16:45:00",
+    ),
+    _document(
+        6,
+        "Complaint about delivery",
+        "The delivery was late and the contractor did not answer the phone.",
+        customer="Globex",
+        category="feedback",
+        sensitivity="public",
+        file_type="eml",
+        language="en",
+        received="2024-06-30T23:59:59",
+        owner="bo",
+        groups=("support",),
+    ),
+    _document(
+        7,
+        "双语合同 Bilingual contract",
+        "本合同一式两份。This contract is made in two copies. 违约责任见第五条。",
+        customer="ACME Corp",
+        category="contract",
+        sensitivity="confidential",
+        file_type="docx",
+        language="zh",
+        received="2024-07-01T00:00:00",
+    ),
+    _document(
+        8,
+        "身份证复印件",
+        "姓名：张三。身份证号码已遮盖。",
+        customer="北京科技",
+        category="identity",
+        sensitivity="personal",
+        file_type="png",
+        language="zh",
+        received="2024-08-08T08:08:08",
+        owner="cy",
+        groups=("hr",),
+    ),
+    _document(
+        9,
+        "技术规格",
+        "系统接口采用ＨＴＴＰＳ协议，合作伙伴需提供证书。",
+        customer="北京科技",
+        category="technical",
+        sensitivity="internal",
+        file_type="pdf",
+        language="zh",
+        received="2024-09-09T09:09:09",
+    ),
+    _document(
+        10,
+        "Product feedback",
+        "Customers love the new dashboard; contracts renewal is pending.",
+        customer="Globex",
+        category="feedback",
+        sensitivity="public",
+        file_type="txt",
+        language="en",
+        received="2023-12-31T12:00:00",
+    ),
+    _document(
+        11,
+        "备忘录",
+        "合 同 分开写的文字，不是一个词。同意书另附。",
+        customer="上海贸易有限公司",
+        category="other",
+        sensitivity="internal",
+        file_type="txt",
+        language="zh",
+        received="2024-10-10T10:10:10",
+    ),
+    _document(
+        12,
+        "Payment reminder",
+        "Reminder: the invoice is overdue. Please pay the outstanding amount.",
+        customer="ACME Corp",
+        category="financial",
+        sensitivity="internal",
+        file_type="eml",
+        language="en",
+        received="2024-11-11T11:11:11",
+    ),
+]
+
+ALL_IDS: frozenset[int] = frozenset(document.id for document in DOCUMENTS)
+
+# (query, expected ids): the exact set of matching documents, no access filter.
+QUERY_CASES: list[tuple[str, set[int]]] = [
+    ("", set(ALL_IDS)),
+    # terms
+    ("contract", {4, 7}),
+    ("CONTRACT", {4, 7}),
+    ("合同", {1, 7}),
+    ("发票", {2}),
+    ("合", {1, 2, 3, 7, 9, 11}),
+    ("合 同", {1, 3, 7, 11}),
+    ("同意", {3, 11}),
+    ("https", {9}),
+    ("ＨＴＴＰＳ", {9}),
+    # phrases
+    ('"payment terms"', {4, 5}),
+    ('"days payment"', set()),
+    ('"采购合同"', {1}),
+    ('"合同金额"', {1}),
+    ("采购合同", {1}),
+    ('"合 同"', {1, 7, 11}),
+    ('"合同意"', set()),
+    ("方案", {3}),
+    ("案例", {3}),
+    # 方案 ends one CJK run and 案例 starts the next: no phrase spans the gap
+    ("方案例", set()),
+    ('"two copies"', {7}),
+    ('"两份 this contract"', {7}),
+    ('"本合同 this contract"', set()),
+    # AND, implicit AND, OR
+    ("payment AND invoice", {5, 12}),
+    ("payment invoice", {5, 12}),
+    ("合同 AND 违约", {7}),
+    ("合同 违约", {7}),
+    ("invoice OR delivery", {5, 6, 12}),
+    ("发票 OR 会议", {2, 3}),
+    ("合同 OR contract", {1, 4, 7}),
+    # NOT and -term
+    ("contract NOT service", {7}),
+    ("contract -service", {7}),
+    ("合同 NOT 违约", {1}),
+    ("合同 -违约", {1}),
+    ("NOT 合同", set(ALL_IDS) - {1, 7}),
+    ("-contract", set(ALL_IDS) - {4, 7}),
+    ("+payment +terms", {4, 5}),
+    ('-"payment terms"', set(ALL_IDS) - {4, 5}),
+    ('合同 -"违约责任"', {1}),
+    ('合同 NOT "违约责任见"', {1}),
+    # parentheses and precedence
+    ("(invoice OR complaint) AND late", {6}),
+    ("(发票 OR 会议) 意见", {3}),
+    ("payment terms OR 违约", {4, 5, 7}),
+    ("payment (terms OR 违约)", {4, 5}),
+    # fields
+    ("title:contract", {4, 7}),
+    ("text:contract", {4, 7}),
+    ("title:合同", {1, 7}),
+    ("text:合同", {1, 7}),
+    ('title:"service contract"', {4}),
+    ("customer:acme", {4, 5, 7, 12}),
+    ('customer:"ACME Corp"', {4, 5, 7, 12}),
+    ("customer:上海", {1, 2, 11}),
+    ("category:contract", {1, 4, 7}),
+    ("category:CONTRACT", {1, 4, 7}),
+    ("sensitivity:personal", {8}),
+    ("type:pdf", {1, 2, 4, 9}),
+    ("type:pdf 合同", {1}),
+    ("language:en", {4, 5, 6, 10, 12}),
+    ("filename:xlsx", {5}),
+    ("filename:发票", {2}),
+    ("category:(contract OR identity)", {1, 4, 7, 8}),
+    ("-category:contract language:zh", {2, 3, 8, 9, 11}),
+    # dates
+    ("received:[2024-01-01 TO 2024-03-31]", {1, 2, 3}),
+    ("received:[2024-06-30 TO 2024-07-01]", {6, 7}),
+    ("received:[* TO 2024-01-31]", {1, 10}),
+    ("received:[2024-11-01 TO *]", {12}),
+    ("received:2024-02", {2}),
+    ("received:2023", {10}),
+    ("合同 received:[2024-07-01 TO *]", {7}),
+    # prefix and fuzzy
+    ("contract*", {4, 6, 7, 10}),
+    ("pay*", {4, 5, 12}),
+    ("invoic*", {5, 12}),
+    ("合同*", {1, 7}),
+    ("contrat~", {4, 7}),
+    ("paymnet~1", {4, 5, 12}),
+    ("paymnet~0", set()),
+    ("invoise~", {5, 12}),
+    ("customer:acm*", {4, 5, 7, 12}),
+    # operators are uppercase only; words without tokens are ignored
+    ("contract and delivery", set()),
+    ("contract , !", {4, 7}),
+    ("[draft]", set()),
+]
+
+# (query, expected position): each must raise QuerySyntaxError.
+SYNTAX_ERROR_CASES: list[tuple[str, int]] = [
+    ("(contract OR invoice", 0),
+    ("contract OR invoice)", 19),
+    ("合同 AND (发票 OR 会议", 7),
+    ('"unterminated phrase', 0),
+    ("contract AND", 9),
+    ("OR contract", 0),
+    ("contract OR OR invoice", 9),
+    ("()", 0),
+    ("received:[2024-01-01 TO]", 9),
+    ("received:[2024-13-01 TO *]", 10),
+    ("received:[2024-06-01 TO 2024-01-01]", 9),
+    ("received:foo", 9),
+    ("received:[2024-01-01 TO *", 9),
+    ("paymnet~3", 0),
+    ("NOT", 0),
+]
+
+# (request fields, expected ids, expected facet counts for the fields named).
+# Facet counts of a field ignore that field's own selection (disjunctive).
+FACET_CASES: list[tuple[dict[str, Any], set[int], dict[str, dict[str, int]]]] = [
+    (
+        {},
+        set(ALL_IDS),
+        {
+            "category": {
+                "contract": 3,
+                "financial": 3,
+                "feedback": 2,
+                "correspondence": 1,
+                "identity": 1,
+                "technical": 1,
+                "other": 1,
+            },
+            "language": {"zh": 7, "en": 5},
+            "received_month": {
+                "2023-12": 1,
+                "2024-01": 1,
+                "2024-02": 1,
+                "2024-03": 1,
+                "2024-04": 1,
+                "2024-05": 1,
+                "2024-06": 1,
+                "2024-07": 1,
+                "2024-08": 1,
+                "2024-09": 1,
+                "2024-10": 1,
+                "2024-11": 1,
+            },
+        },
+    ),
+    (
+        {"filters": {"category": ["contract"]}},
+        {1, 4, 7},
+        {
+            "category": {
+                "contract": 3,
+                "financial": 3,
+                "feedback": 2,
+                "correspondence": 1,
+                "identity": 1,
+                "technical": 1,
+                "other": 1,
+            },
+            "language": {"zh": 2, "en": 1},
+            "customer": {"ACME Corp": 2, "上海贸易有限公司": 1},
+        },
+    ),
+    (
+        {"filters": {"category": ["contract", "financial"], "language": ["en"]}},
+        {4, 5, 12},
+        {
+            "category": {"contract": 1, "financial": 2, "feedback": 2},
+            "language": {"zh": 3, "en": 3},
+            "file_type": {"pdf": 1, "xlsx": 1, "eml": 1},
+        },
+    ),
+    (
+        {"query": "合同 OR contract", "filters": {"file_type": ["pdf"]}},
+        {1, 4},
+        {"file_type": {"pdf": 2, "docx": 1}, "category": {"contract": 2}},
+    ),
+    (
+        {"received_from": datetime(2024, 6, 30, tzinfo=UTC)},
+        {6, 7, 8, 9, 11, 12},
+        {"sensitivity": {"public": 1, "confidential": 1, "personal": 1, "internal": 3}},
+    ),
+    (
+        {
+            "received_from": datetime(2024, 1, 1, tzinfo=UTC),
+            "received_to": datetime(2024, 6, 30, 23, 59, 59, tzinfo=UTC),
+        },
+        {1, 2, 3, 4, 5, 6},
+        {"language": {"zh": 3, "en": 3}},
+    ),
+    (
+        {"access": {"owner": ["bo"]}},
+        {3, 6},
+        {
+            "category": {"correspondence": 1, "feedback": 1},
+            "language": {"zh": 1, "en": 1},
+        },
+    ),
+    (
+        {"access": {"groups": ["hr", "support"]}},
+        {6, 8},
+        {"category": {"identity": 1, "feedback": 1}},
+    ),
+    (
+        {"access": {"owner": ["cy"], "groups": ["engineering"]}},
+        {3, 8},
+        {"sensitivity": {"personal": 1, "internal": 1}},
+    ),
+    (
+        {"access": {"owner": ["bo"]}, "filters": {"category": ["feedback"]}},
+        {6},
+        {"category": {"correspondence": 1, "feedback": 1}},
+    ),
+    ({"access": {"groups": []}}, set(), {"category": {}}),
+]
+
+# (sort, expected ids of the first page of 5 over every document).
+SORT_CASES: list[tuple[str, list[int]]] = [
+    ("received_desc", [12, 11, 9, 8, 7]),
+    ("received_asc", [10, 1, 2, 3, 4]),
+    ("title", [6, 5, 12, 10, 4]),
+]

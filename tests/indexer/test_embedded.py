@@ -1,0 +1,291 @@
+"""The embedded tantivy backend against the shared conformance table."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import tantivy
+
+from indexer.embedded import EmbeddedIndex
+from indexer.query import QuerySyntaxError
+from indexer.types import FACET_FIELDS, SearchRequest
+from search_api.errors import Conflict, InvalidInput
+from tests.indexer.conformance_data import (
+    DOCUMENTS,
+    FACET_CASES,
+    QUERY_CASES,
+    SORT_CASES,
+    SYNTAX_ERROR_CASES,
+)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedIndex]:
+    opened = EmbeddedIndex(tmp_path_factory.mktemp("index"), lock_wait_seconds=5)
+    opened.add(DOCUMENTS)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def fresh_path(tmp_path: Path) -> Path:
+    return tmp_path / "index"
+
+
+def matching_ids(index: EmbeddedIndex, request: SearchRequest) -> set[int]:
+    result = index.search(dataclasses.replace(request, page_size=100))
+    assert result.total == len(result.hits)
+    return {hit.id for hit in result.hits}
+
+
+@pytest.mark.parametrize(("query", "expected"), QUERY_CASES)
+def test_embedded_search_query_table_exact_ids(
+    index: EmbeddedIndex, query: str, expected: set[int]
+) -> None:
+    assert matching_ids(index, SearchRequest(query=query)) == expected
+
+
+@pytest.mark.parametrize(("query", "expected"), QUERY_CASES)
+def test_embedded_count_query_table_same_as_search(
+    index: EmbeddedIndex, query: str, expected: set[int]
+) -> None:
+    assert index.count(SearchRequest(query=query)) == len(expected)
+
+
+@pytest.mark.parametrize(("query", "position"), SYNTAX_ERROR_CASES)
+def test_embedded_search_syntax_error_raises_with_position(
+    index: EmbeddedIndex, query: str, position: int
+) -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        index.search(SearchRequest(query=query))
+
+    assert caught.value.position == position
+    assert f"at position {position}" in caught.value.message
+
+
+@pytest.mark.parametrize(("fields", "expected_ids", "expected_facets"), FACET_CASES)
+def test_embedded_search_facets_disjunctive_counts(
+    index: EmbeddedIndex,
+    fields: dict[str, object],
+    expected_ids: set[int],
+    expected_facets: dict[str, dict[str, int]],
+) -> None:
+    request = SearchRequest(page_size=100, **fields)  # type: ignore[arg-type]
+
+    result = index.search(request)
+
+    assert {hit.id for hit in result.hits} == expected_ids
+    assert result.total == len(expected_ids)
+    assert set(result.facets) == set(FACET_FIELDS)
+    for field, counts in expected_facets.items():
+        assert result.facets[field] == counts, field
+
+
+def test_embedded_search_unfiltered_facets_add_up_to_total(
+    index: EmbeddedIndex,
+) -> None:
+    result = index.search(SearchRequest(query="合同 OR invoice OR 会议"))
+
+    for field in FACET_FIELDS:
+        assert sum(result.facets[field].values()) == result.total, field
+
+
+def test_embedded_search_customer_facet_top_n(tmp_path: Path) -> None:
+    small = EmbeddedIndex(tmp_path / "index", facet_customer_size=2)
+    small.add(DOCUMENTS)
+
+    facet = small.search(SearchRequest()).facets["customer"]
+
+    assert facet == {"ACME Corp": 4, "上海贸易有限公司": 3}
+
+
+@pytest.mark.parametrize(("sort", "expected"), SORT_CASES)
+def test_embedded_search_sorted_first_page(
+    index: EmbeddedIndex, sort: str, expected: list[int]
+) -> None:
+    result = index.search(SearchRequest(sort=sort, page_size=5))  # type: ignore[arg-type]
+
+    assert [hit.id for hit in result.hits] == expected
+    assert result.total == len(DOCUMENTS)
+
+
+def test_embedded_search_pages_cover_all_without_overlap(index: EmbeddedIndex) -> None:
+    pages = [
+        [
+            hit.id
+            for hit in index.search(
+                SearchRequest(sort="received_asc", page=n, page_size=5)
+            ).hits
+        ]
+        for n in (1, 2, 3, 4)
+    ]
+
+    assert [len(page) for page in pages] == [5, 5, 2, 0]
+    assert sorted(id_ for page in pages for id_ in page) == sorted(
+        document.id for document in DOCUMENTS
+    )
+
+
+def test_embedded_search_relevance_title_match_first(index: EmbeddedIndex) -> None:
+    hits = index.search(SearchRequest(query="invoice")).hits
+
+    assert hits[0].id == 5
+    assert hits[0].score >= hits[-1].score > 0
+
+
+def test_embedded_search_highlight_terms_positive_only(index: EmbeddedIndex) -> None:
+    request = SearchRequest(query='合同 "payment terms" pay* -违约 category:contract')
+
+    result = index.search(request)
+
+    assert result.highlight_terms == ["合同", "payment terms", "pay*"]
+
+
+def test_embedded_search_bad_page_invalid_input(index: EmbeddedIndex) -> None:
+    with pytest.raises(InvalidInput):
+        index.search(SearchRequest(page=0))
+
+
+def test_embedded_search_unknown_filter_field_invalid_input(
+    index: EmbeddedIndex,
+) -> None:
+    with pytest.raises(InvalidInput, match="unknown filters field 'colour'"):
+        index.search(SearchRequest(filters={"colour": ["red"]}))
+
+
+def test_embedded_indexed_ids_every_document(index: EmbeddedIndex) -> None:
+    assert index.indexed_ids() == {document.id for document in DOCUMENTS}
+
+
+def test_embedded_add_same_id_replaces(fresh_path: Path) -> None:
+    index = EmbeddedIndex(fresh_path)
+    index.add(DOCUMENTS[:3])
+
+    changed = dataclasses.replace(DOCUMENTS[0], title="租赁协议", text="房屋租赁协议")
+    index.add([changed])
+
+    assert index.count(SearchRequest()) == 3
+    assert matching_ids(index, SearchRequest(query="租赁")) == {1}
+    assert matching_ids(index, SearchRequest(query="text:采购")) == set()
+
+
+def test_embedded_add_duplicates_in_one_batch_keeps_last(fresh_path: Path) -> None:
+    index = EmbeddedIndex(fresh_path)
+    first = DOCUMENTS[0]
+    second = dataclasses.replace(first, text="second version")
+
+    index.add([first, second])
+
+    assert index.indexed_ids() == {first.id}
+    assert matching_ids(index, SearchRequest(query="second")) == {first.id}
+
+
+def test_embedded_delete_removes_and_ignores_unknown(fresh_path: Path) -> None:
+    index = EmbeddedIndex(fresh_path)
+    index.add(DOCUMENTS)
+
+    index.delete([1, 7, 999])
+
+    assert matching_ids(index, SearchRequest(query="合同")) == set()
+    assert index.indexed_ids() == {document.id for document in DOCUMENTS} - {1, 7}
+    assert index.search(SearchRequest()).facets["category"]["contract"] == 1
+
+
+def test_embedded_two_openers_add_in_turn(fresh_path: Path) -> None:
+    server = EmbeddedIndex(fresh_path, lock_wait_seconds=5)
+    cli = EmbeddedIndex(fresh_path, lock_wait_seconds=5)
+
+    server.add(DOCUMENTS[:4])
+    cli.add(DOCUMENTS[4:8])
+    server.add(DOCUMENTS[8:])
+    cli.delete([2])
+
+    expected = {document.id for document in DOCUMENTS} - {2}
+    assert server.indexed_ids() == expected
+    assert cli.indexed_ids() == expected
+
+
+def test_embedded_add_while_locked_raises_conflict_naming_path(
+    fresh_path: Path,
+) -> None:
+    holder = EmbeddedIndex(fresh_path)
+    waiting = EmbeddedIndex(fresh_path, lock_wait_seconds=0.2)
+
+    # Holding a writer open stands in for another process in the middle of add().
+    with holder._writer(1), pytest.raises(Conflict) as caught:
+        waiting.add(DOCUMENTS[:1])
+
+    assert str(fresh_path) in caught.value.message
+    assert caught.value.detail["path"] == str(fresh_path)
+    waiting.add(DOCUMENTS[:1])
+    assert waiting.indexed_ids() == {DOCUMENTS[0].id}
+
+
+def test_embedded_reopen_keeps_documents(fresh_path: Path) -> None:
+    first = EmbeddedIndex(fresh_path)
+    first.add(DOCUMENTS)
+    first.close()
+
+    reopened = EmbeddedIndex(fresh_path)
+
+    assert matching_ids(reopened, SearchRequest(query="合同")) == {1, 7}
+
+
+def test_embedded_naive_received_at_taken_as_utc(fresh_path: Path) -> None:
+    index = EmbeddedIndex(fresh_path)
+    naive = dataclasses.replace(DOCUMENTS[0], received_at=datetime(2024, 3, 1, 23, 30))
+
+    index.add([naive])
+
+    request = SearchRequest(received_from=datetime(2024, 3, 1, 23, 0, tzinfo=UTC))
+    assert index.count(request) == 1
+    assert index.search(SearchRequest()).facets["received_month"] == {"2024-03": 1}
+
+
+WRITER_SCRIPT = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from indexer.embedded import EmbeddedIndex
+from indexer.types import IndexDocument
+index = EmbeddedIndex(Path(sys.argv[1]), lock_wait_seconds=30)
+for number in range(100, 115):
+    index.add([IndexDocument(
+        id=number, title=f"cli {number}", text="批量导入", original_filename="a.txt",
+        customer="c", category="other", sensitivity="internal", file_type="txt",
+        language="zh", received_at=datetime(2024, 1, 1, tzinfo=UTC),
+    )])
+"""
+
+
+def test_embedded_add_from_two_processes_takes_turns(fresh_path: Path) -> None:
+    server = EmbeddedIndex(fresh_path, lock_wait_seconds=30)
+    server.add(DOCUMENTS[:1])
+    project = Path(__file__).resolve().parents[2]
+
+    cli = subprocess.Popen(
+        [sys.executable, "-c", WRITER_SCRIPT, str(fresh_path)], cwd=project
+    )
+    for document in DOCUMENTS[1:]:
+        server.add([document])
+    assert cli.wait(timeout=120) == 0
+
+    expected = {document.id for document in DOCUMENTS} | set(range(100, 115))
+    assert server.indexed_ids() == expected
+    assert server.count(SearchRequest(query="批量导入")) == 15
+
+
+def test_embedded_open_other_schema_raises_conflict(fresh_path: Path) -> None:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    fresh_path.mkdir()
+    tantivy.Index(builder.build(), str(fresh_path))
+
+    with pytest.raises(Conflict, match="another schema"):
+        EmbeddedIndex(fresh_path)

@@ -1,0 +1,122 @@
+"""The query language parses into the expected tree or names the error's position."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from indexer.plan import AllOf, AnyOf, NoneOf, TokenMatch, highlight_terms, lower
+from indexer.query import (
+    And,
+    DateRange,
+    Fuzzy,
+    MatchAll,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    QuerySyntaxError,
+    Term,
+    parse_query,
+)
+from search_api.errors import InvalidInput
+from tests.indexer.conformance_data import SYNTAX_ERROR_CASES
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", MatchAll()),
+        ("   ", MatchAll()),
+        ("合同", Term("合同")),
+        ("a b", And((Term("a"), Term("b")))),
+        ("a AND b", And((Term("a"), Term("b")))),
+        ("a b OR c", Or((And((Term("a"), Term("b"))), Term("c")))),
+        ("a (b OR c)", And((Term("a"), Or((Term("b"), Term("c")))))),
+        ("NOT 违约", Not(Term("违约"))),
+        ("-违约 +合同", And((Not(Term("违约")), Term("合同")))),
+        ("e-mail", Term("e-mail")),
+        ('"采购 合同"', Phrase("采购 合同")),
+        ('title:"service contract"', Phrase("service contract", "title")),
+        ("type:pdf", Term("pdf", "type")),
+        ("title:(a OR b)", Or((Term("a", "title"), Term("b", "title")))),
+        ("contr*", Prefix("contr")),
+        ("paymnt~", Fuzzy("paymnt", 1)),
+        ("paymnt~2", Fuzzy("paymnt", 2)),
+        ("received:[2024-01-01 TO *]", DateRange(date(2024, 1, 1), None)),
+        ("received:[* TO 2024-02]", DateRange(None, date(2024, 2, 29))),
+        ("received:2023", DateRange(date(2023, 1, 1), date(2023, 12, 31))),
+        ("Re: invoice", And((Term("Re:"), Term("invoice")))),
+        ("color:red", Term("color:red")),
+        ("a and b", And((Term("a"), Term("and"), Term("b")))),
+    ],
+)
+def test_parse_query_forms_expected_tree(query: str, expected: object) -> None:
+    assert parse_query(query) == expected
+
+
+@pytest.mark.parametrize(("query", "position"), SYNTAX_ERROR_CASES)
+def test_parse_query_syntax_error_names_position(query: str, position: int) -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        parse_query(query)
+
+    assert caught.value.position == position
+    assert caught.value.detail == {"position": position, "query": query}
+
+
+def test_parse_query_unbalanced_parenthesis_message() -> None:
+    with pytest.raises(InvalidInput, match=r"unbalanced parenthesis.* at position 13"):
+        parse_query("contract AND (invoice")
+
+
+def test_lower_two_cjk_characters_bigram_term() -> None:
+    plan = lower(Term("合同", "text"))
+
+    assert plan == TokenMatch("text_bigrams", ("合同",))
+
+
+def test_lower_long_cjk_run_bigram_phrase() -> None:
+    plan = lower(Term("采购合同", "text"))
+
+    assert plan == TokenMatch("text_bigrams", ("采购", "购合", "合同"))
+
+
+def test_lower_one_cjk_character_unigram_term() -> None:
+    assert lower(Term("合", "title")) == TokenMatch("title_terms", ("合",))
+
+
+def test_lower_mixed_phrase_terms_phrase_and_bigrams() -> None:
+    plan = lower(Phrase("本合同 this", "text"))
+
+    assert plan == AllOf(
+        (
+            TokenMatch("text_terms", ("本", "合", "同", "this")),
+            TokenMatch("text_bigrams", ("本合", "合同")),
+        )
+    )
+
+
+def test_lower_default_field_any_analyzed_field() -> None:
+    plan = lower(Term("acme"))
+
+    assert isinstance(plan, AnyOf)
+    fields = {child.field for child in plan.children if isinstance(child, TokenMatch)}
+    assert fields == {"title_terms", "text_terms", "filename_terms", "customer_terms"}
+
+
+def test_lower_keyword_field_normalized_whole_value() -> None:
+    assert lower(Term("PDF", "type")) == TokenMatch("file_type_key", ("pdf",))
+
+
+def test_lower_word_without_tokens_dropped() -> None:
+    plan = lower(parse_query("contract , NOT !"))
+
+    assert isinstance(plan, AnyOf)
+    assert not isinstance(plan, NoneOf)
+
+
+def test_highlight_terms_skip_negated_and_keyword_fields() -> None:
+    terms = highlight_terms('合同 -违约 type:pdf "net 30" invoic* title:发票')
+
+    assert terms == ["合同", "net 30", "invoic*", "发票"]
