@@ -1,0 +1,126 @@
+"""ZIP archives: members become child files, within limits, never on disk."""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+from typing import Final
+
+from extractors.detect import DOCX, PPTX, XLSX
+from extractors.types import ChildFile, Extraction, ExtractionFailed, ExtractionLimits
+
+logger = logging.getLogger(__name__)
+
+MIME_TYPE: Final = "application/zip"
+UTF8_NAME_FLAG: Final = 0x800
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name decoded right: UTF-8 if flagged, else UTF-8 or GBK guessed.
+
+    Without the UTF-8 flag, zipfile decodes names as CP437; Chinese Windows
+    tools write GBK there, so the CP437 text is turned back into bytes.
+    """
+    if info.flag_bits & UTF8_NAME_FLAG:
+        return info.filename
+    raw = info.filename.encode("cp437", errors="replace")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+def safe_name(name: str) -> str:
+    """A member name without drive letters, absolute roots or ``..`` steps.
+
+    Members are never written to disk; the name is cleaned because callers
+    show it and may store it.
+    """
+    parts = name.replace("\\", "/").split("/")
+    kept = [
+        part for part in parts if part not in {"", ".", ".."} and not part.endswith(":")
+    ]
+    return "/".join(kept) or "unnamed"
+
+
+def check_member(info: zipfile.ZipInfo, total: int, limits: ExtractionLimits) -> None:
+    """Raise when a member would break the archive size or ratio limits."""
+    if total + info.file_size > limits.max_archive_total_bytes:
+        raise ExtractionFailed(
+            "the archive unpacks to more than "
+            f"{limits.max_archive_total_bytes:,} bytes",
+            mime_type=MIME_TYPE,
+        )
+    ratio = info.file_size / max(info.compress_size, 1)
+    if ratio > limits.max_archive_ratio:
+        raise ExtractionFailed(
+            f"member {safe_name(member_name(info))!r} expands {ratio:.0f} times "
+            f"(limit {limits.max_archive_ratio}); a possible ZIP bomb",
+            mime_type=MIME_TYPE,
+        )
+
+
+def extract_zip(data: bytes, limits: ExtractionLimits) -> Extraction:
+    """The member list as text and each member as a child file."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as err:
+        raise ExtractionFailed(
+            f"damaged ZIP archive: {err}", mime_type=MIME_TYPE
+        ) from err
+
+    members = [info for info in archive.infolist() if not info.is_dir()]
+    if len(members) > limits.max_archive_members:
+        raise ExtractionFailed(
+            f"the archive has {len(members)} members, more than the limit of "
+            f"{limits.max_archive_members}",
+            mime_type=MIME_TYPE,
+        )
+    if any(info.flag_bits & 0x1 for info in members):
+        raise ExtractionFailed(
+            "the ZIP archive is password-protected",
+            state="encrypted",
+            mime_type=MIME_TYPE,
+        )
+
+    children = read_members(archive, members, limits)
+    names = [child.name for child in children]
+    return Extraction(mime_type=MIME_TYPE, text="\n".join(names), children=children)
+
+
+def read_members(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: ExtractionLimits
+) -> list[ChildFile]:
+    """Each member's bytes, checked against the limits before it is inflated."""
+    children: list[ChildFile] = []
+    total = 0
+    for info in members:
+        check_member(info, total, limits)
+        try:
+            content = archive.read(info)
+        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as err:
+            logger.warning("ZIP member %d unreadable: %s", len(children) + 1, err)
+            continue
+        total += len(content)
+        children.append(ChildFile(name=safe_name(member_name(info)), data=content))
+    return children
+
+
+def zip_content_type(data: bytes) -> str:
+    """The office type a ZIP's member names reveal, else plain ZIP."""
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except zipfile.BadZipFile:
+        return MIME_TYPE
+    if "word/document.xml" in names:
+        return DOCX
+    if "xl/workbook.xml" in names:
+        return XLSX
+    if "ppt/presentation.xml" in names:
+        return PPTX
+    if "OFD.xml" in names:
+        return "application/ofd"
+    return MIME_TYPE
