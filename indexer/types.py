@@ -68,6 +68,16 @@ class SearchResult:
     highlight_terms: list[str] = field(default_factory=list)
 
 
+class IndexWriter(Protocol):
+    """What a rebuild needs of the version being filled."""
+
+    def add(self, documents: list[IndexDocument]) -> None: ...
+
+    def delete(self, ids: list[int]) -> None: ...
+
+    def indexed_ids(self) -> set[int]: ...
+
+
 class Index(Protocol):
     """The one interface every backend implements."""
 
@@ -85,6 +95,19 @@ class Index(Protocol):
 
     def indexed_ids(self) -> set[int]:
         """Every document id in the index (for repair at start-up)."""
+
+    def begin_rebuild(self) -> IndexWriter:
+        """An empty next version of the index to fill, while this one serves.
+
+        After a crash the unfinished version is returned as it was, so the
+        caller can go on from where it stopped.
+        """
+
+    def finish_rebuild(self) -> None:
+        """Make the rebuilt version the one searched, atomically; drop the old."""
+
+    def rebuild_in_progress(self) -> bool:
+        """Whether a rebuilt version exists that has not been switched to."""
 
     def close(self) -> None:
         """Release files, locks and connections."""

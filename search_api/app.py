@@ -20,6 +20,7 @@ from search_api.labels import (
     decisions_of,
     review_queue,
 )
+from search_api.pages import add_page_routes
 from search_api.pipeline import process_batch
 from search_api.schemas import (
     AcceptIn,
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.add_exception_handler(FilewardenError, _error_answer)  # type: ignore[arg-type]
     _add_routes(api)
     _add_label_routes(api)
+    add_page_routes(api)
     return api
 
 

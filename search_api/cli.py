@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import logging
 import os
@@ -17,9 +18,10 @@ from tqdm import tqdm
 from search_api.database import PENDING_STATES
 from search_api.errors import FilewardenError
 from search_api.intake import CHANNELS, Receipt, receive
+from search_api.labels import accept_suggestions, correct_labels, review_queue
 from search_api.logs import configure_logging
 from search_api.pipeline import BatchOutcome, process_batch
-from search_api.searching import SearchParams, search_documents
+from search_api.searching import SearchParams, document_view, search_documents
 from search_api.service import Filewarden
 from search_api.settings import Settings
 from search_api.worker import repair_index
@@ -78,6 +80,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(run=run_serve)
+
+    show = commands.add_parser("show", help="everything about one document (JSON)")
+    show.add_argument("document_id", type=int)
+    show.add_argument("--no-text", action="store_true", help="leave out the text")
+    show.set_defaults(run=run_show)
+
+    label = commands.add_parser("label", help="correct or confirm a document's labels")
+    label.add_argument("document_id", type=int)
+    label.add_argument("--category")
+    label.add_argument("--sensitivity")
+    label.add_argument("--by", required=True, help="who decided")
+    label.add_argument("--reason")
+    label.set_defaults(run=run_label)
+
+    review = commands.add_parser("review", help="list documents that need a person")
+    review.add_argument("--limit", type=int, default=20)
+    review.add_argument("--accept", type=int, metavar="ID", help="confirm its labels")
+    review.add_argument("--by", default=os.environ.get("USER", "cli"))
+    review.set_defaults(run=run_review)
 
     train = commands.add_parser("train", help="train the classifier from the seed set")
     train.add_argument("--seed", type=int, default=0, help="random seed")
@@ -215,7 +236,7 @@ def run_search(settings: Settings, args: argparse.Namespace) -> int:
             f"\n#{hit.id}  {hit.title}  [{hit.category}/{hit.sensitivity}]  "
             f"{hit.customer or '-'}  {hit.received_at[:10]}"
         )
-        print(f"    {hit.snippet.replace('<mark>', '[').replace('</mark>', ']')}")
+        print(f"    {_plain_snippet(hit.snippet)}")
     for facet, counts in result.facets.items():
         shown = ", ".join(f"{value} {count}" for value, count in counts.items())
         print(f"\n{facet}: {shown}")
@@ -252,3 +273,52 @@ def run_train(settings: Settings, args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def run_show(settings: Settings, args: argparse.Namespace) -> int:
+    view = document_view(Filewarden(settings), args.document_id).model_dump()
+    if args.no_text:
+        view.pop("text")
+    print(json.dumps(view, ensure_ascii=False, indent=2))
+    return 0
+
+
+def run_label(settings: Settings, args: argparse.Namespace) -> int:
+    app = Filewarden(settings)
+    record = correct_labels(
+        app,
+        args.document_id,
+        args.by,
+        category=args.category,
+        sensitivity=args.sensitivity,
+        reason=args.reason,
+    )
+    app.close()
+    print(
+        f"#{record.id} is now {record.category}/{record.sensitivity} (set by {args.by})"
+    )
+    return 0
+
+
+def run_review(settings: Settings, args: argparse.Namespace) -> int:
+    app = Filewarden(settings)
+    if args.accept is not None:
+        record = accept_suggestions(app, args.accept, args.by)
+        app.close()
+        print(f"#{record.id} confirmed as {record.category}/{record.sensitivity}")
+        return 0
+    queue = review_queue(app, args.limit, 0)
+    print(f"{len(queue)} documents need a person")
+    for record in queue:
+        print(
+            f"#{record.id}  {record.title or record.original_filename}  "
+            f"{record.category} {record.category_confidence or 0:.2f}  "
+            f"{record.sensitivity} {record.sensitivity_confidence or 0:.2f}"
+        )
+    return 0
+
+
+def _plain_snippet(snippet: str) -> str:
+    """A snippet for a terminal: one line, matches in brackets, entities undone."""
+    marked = snippet.replace("<mark>", "[").replace("</mark>", "]")
+    return " ".join(html.unescape(marked).split())

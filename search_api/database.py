@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS documents (
     pii_kinds TEXT NOT NULL DEFAULT '{}',
     model_version TEXT,
     needs_review INTEGER NOT NULL DEFAULT 0,
+    warnings TEXT NOT NULL DEFAULT '[]',
     revision INTEGER NOT NULL DEFAULT 0,
     indexed_revision INTEGER,
     updated_at TEXT NOT NULL
@@ -96,6 +97,8 @@ CREATE TABLE IF NOT EXISTS label_decisions (
 CREATE INDEX IF NOT EXISTS label_decisions_document ON label_decisions(document_id);
 CREATE INDEX IF NOT EXISTS deliveries_source ON deliveries(source_path, sha256);
 """
+
+JSON_COLUMNS: Final = ("ocr_pages", "suggestions", "pii_kinds", "warnings")
 
 # States a document passes through; the last three are where it can rest.
 PENDING_STATES: Final = ("received", "extracted", "classified")
@@ -158,6 +161,7 @@ class DocumentRecord:
     pii_kinds: dict[str, int]
     model_version: str | None
     needs_review: bool
+    warnings: list[str]
     revision: int
     indexed_revision: int | None
     updated_at: str
@@ -166,7 +170,7 @@ class DocumentRecord:
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> DocumentRecord:
         values = dict(row)
-        for name in ("ocr_pages", "suggestions", "pii_kinds"):
+        for name in JSON_COLUMNS:
             values[name] = json.loads(values[name])
         values["needs_review"] = bool(values["needs_review"])
         return cls(**values)
@@ -236,7 +240,7 @@ class Database:
 
     def update(self, document_id: int, **columns: Any) -> None:
         """Set columns of one document and bump its revision."""
-        for name in ("ocr_pages", "suggestions", "pii_kinds"):
+        for name in JSON_COLUMNS:
             if name in columns:
                 columns[name] = json.dumps(columns[name], ensure_ascii=False)
         columns["updated_at"] = utc_now()
@@ -301,6 +305,19 @@ class Database:
             Delivery(**{**dict(r), "is_duplicate": bool(r["is_duplicate"])})
             for r in rows
         ]
+
+    def depth_of(self, document_id: int) -> int:
+        """How many containers a document is nested in (0 for a delivered file)."""
+        with self.connect() as conn:
+            row = conn.execute(
+                "WITH RECURSIVE up(id, parent_id, depth) AS ("
+                " SELECT id, parent_id, 0 FROM documents WHERE id = ?"
+                " UNION ALL SELECT d.id, d.parent_id, up.depth + 1"
+                " FROM documents d JOIN up ON d.id = up.parent_id)"
+                " SELECT max(depth) AS depth FROM up",
+                (document_id,),
+            ).fetchone()
+        return int(row["depth"] or 0)
 
     def children_of(self, document_id: int) -> list[int]:
         with self.connect() as conn:

@@ -96,6 +96,25 @@ def extract_step(
         extraction.page_count,
         len(extraction.ocr_pages),
     )
+    return receive_children(app, doc, extraction)
+
+
+def receive_children(
+    app: Filewarden, doc: DocumentRecord, extraction: Extraction
+) -> list[int]:
+    """Record attachments and archive members as documents of their own."""
+    if not extraction.children:
+        return []
+    limit = app.settings.max_archive_depth
+    if app.db.depth_of(doc.id) >= limit:
+        # An archive that contains itself (or a deep chain) ends here.
+        warning = (
+            f"{len(extraction.children)} files inside were not taken: "
+            f"nesting is deeper than {limit}"
+        )
+        logger.warning("%s", warning)
+        app.db.update(doc.id, warnings=[warning])
+        return []
     return [
         receive_child(app.db, app.blobs, doc.id, child.name, child.data)
         for child in extraction.children

@@ -89,6 +89,7 @@ class DocumentOut(BaseModel):
     sensitivity_source: str | None
     suggestions: dict[str, Any]
     needs_review: bool
+    warnings: list[str]
     pii_kinds: dict[str, int]
     model_version: str | None
     text: str

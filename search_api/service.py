@@ -25,9 +25,9 @@ def open_index(settings: Settings) -> Index:
         from indexer.opensearch import OpenSearchIndex
 
         return OpenSearchIndex.from_settings(settings)
-    from indexer.embedded import EmbeddedIndex
+    from indexer.versions import VersionedEmbeddedIndex
 
-    return EmbeddedIndex(
+    return VersionedEmbeddedIndex(
         settings.index_dir, lock_wait_seconds=settings.index_lock_wait_seconds
     )
 
@@ -76,6 +76,10 @@ class Filewarden:
             ocr_dpi=s.ocr_dpi,
             ocr_page_timeout_seconds=s.ocr_page_timeout_seconds,
             max_image_pixels=s.max_image_pixels,
+            ocr_max_page_pixels=s.ocr_max_page_pixels,
+            max_archive_members=s.max_archive_members,
+            max_archive_total_bytes=s.max_archive_total_bytes,
+            max_archive_ratio=s.max_archive_ratio,
         )
 
     def close(self) -> None:

@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     ocr_dpi: int = 300
     ocr_page_timeout_seconds: float = 60.0
     max_image_pixels: int = 100_000_000
+    ocr_max_page_pixels: int = 40_000_000
+    max_archive_members: int = 1000
+    max_archive_total_bytes: int = 500 * 1024 * 1024
+    max_archive_ratio: int = 200
+    max_archive_depth: int = 3
 
     search_page_size: int = 10
     search_max_page_size: int = 100

@@ -210,3 +210,61 @@ def test_upload_without_wait_is_processed_in_background(
             "state"
         ]
     assert state == "indexed"
+
+
+def test_label_correction_changes_document_index_and_history(
+    server: tuple[str, Path], uploaded: dict[str, dict]
+) -> None:
+    base_url, _ = server
+    document_id = uploaded[CHINESE_CONTRACT]["document_id"]
+    before = httpx.get(f"{base_url}/documents/{document_id}").json()
+    new_category = "identity" if before["category"] != "identity" else "feedback"
+
+    answer = httpx.post(
+        f"{base_url}/documents/{document_id}/labels",
+        json={"category": new_category, "by": "王芳", "reason": "客户身份材料"},
+    )
+
+    assert answer.status_code == 200, answer.text
+    after = answer.json()
+    assert after["category"] == new_category
+    assert after["category_source"] == "person"
+    assert after["sensitivity"] == before["sensitivity"]
+    found = httpx.get(f"{base_url}/search", params={"category": new_category}).json()
+    assert document_id in [hit["id"] for hit in found["hits"]]
+    history = httpx.get(f"{base_url}/documents/{document_id}/labels/history").json()
+    assert history[-1]["kind"] == "correction"
+    assert history[-1]["old_value"] == before["category"]
+    assert history[-1]["decided_by"] == "王芳"
+
+
+def test_label_unknown_category_is_400_naming_choices(
+    server: tuple[str, Path], uploaded: dict[str, dict]
+) -> None:
+    base_url, _ = server
+    document_id = uploaded[ENGLISH_PDF]["document_id"]
+    answer = httpx.post(
+        f"{base_url}/documents/{document_id}/labels",
+        json={"category": "spam", "by": "tester"},
+    )
+    assert answer.status_code == 400
+    assert "contract" in answer.json()["error"]
+
+
+def test_review_queue_lists_uncertain_first_and_accept_clears(
+    server: tuple[str, Path], uploaded: dict
+) -> None:
+    base_url, _ = server
+    queue = httpx.get(f"{base_url}/review").json()
+    confidences = [
+        min(item["category_confidence"], item["sensitivity_confidence"])
+        for item in queue
+    ]
+    assert confidences == sorted(confidences)
+    if not queue:
+        pytest.skip("the model was sure of every uploaded document")
+    first = queue[0]["id"]
+    accepted = httpx.post(f"{base_url}/review/{first}/accept", json={"by": "tester"})
+    assert accepted.status_code == 200
+    assert accepted.json()["needs_review"] is False
+    assert first not in [item["id"] for item in httpx.get(f"{base_url}/review").json()]
