@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from typing import Final
@@ -9,12 +10,18 @@ from typing import Final
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
+logger = logging.getLogger(__name__)
+
 # Han ideographs (unified, extension A, compatibility); Chinese has no spaces, so
 # character n-grams over these runs stand in for words without a segmenter.
 HAN_RUN_PATTERN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 HAN_CHAR_PATTERN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN_WORD_PATTERN: Final = r"(?u)\b[^\W\d_]{2,}\b"
 LATIN_LETTERS_PATTERN: Final = re.compile(LATIN_WORD_PATTERN)
+
+
+# model.joblib refers to the preprocessors below by module and name: renaming or
+# moving one makes every saved model unloadable until `filewarden train` runs.
 
 
 def normalise(text: str) -> str:

@@ -36,7 +36,7 @@ from classifier.model import (
     DEFAULT_MAX_TEXT_CHARS,
     METADATA_FILE,
     MODEL_FILE,
-    PERSONAL_KINDS,
+    OVERRIDE_KINDS,
     PERSONAL_SENSITIVITY,
     TrainedModel,
     document_text,
@@ -56,6 +56,11 @@ JOBLIB_COMPRESSION: Final = 3
 ESTIMATOR_DESCRIPTION: Final = (
     "CalibratedClassifierCV(sigmoid, 3 folds, ensemble=False) over "
     "LinearSVC(C=0.3, class_weight=balanced)"
+)
+
+FEATURES_DESCRIPTION: Final = (
+    "tf-idf, sublinear: char_wb 1-3-grams on Han runs, word 1-2-grams "
+    "and letter char_wb 3-5-grams on the rest"
 )
 
 
@@ -93,48 +98,76 @@ def train_model(
     evaluation = evaluate(examples, texts, targets, random_seed)
     model = fit(texts, targets, random_seed, max_text_chars)
 
-    data_hash = data_sha256(examples)
+    training_data = _describe_data(examples, seed_dir, len(extra_examples))
     metadata = {
         "random_seed": random_seed,
         "max_text_chars": max_text_chars,
         "estimator": ESTIMATOR_DESCRIPTION,
-        "features": (
-            "tf-idf, sublinear: char_wb 1-3-grams on Han runs, word 1-2-grams "
-            "and letter char_wb 3-5-grams on the rest"
-        ),
+        "features": FEATURES_DESCRIPTION,
         "classes": {
             "category": [str(c) for c in model.category.classes_],
             "sensitivity": [str(c) for c in model.sensitivity.classes_],
         },
         "configured": {"categories": categories, "sensitivities": sensitivities},
-        "training_data": {
-            **summarise(examples),
-            "sha256": data_hash,
-            "seed_files": sorted(path.name for path in seed_dir.glob("*.jsonl")),
-            "extra_examples": len(extra_examples),
-        },
+        "training_data": training_data,
         "evaluation": evaluation,
         "libraries": library_versions(),
     }
-    version, model_dir = save(model, metadata, models_dir, data_hash)
+    version, model_dir = save(model, metadata, models_dir, training_data["sha256"])
 
+    report = _report(model_dir)
     logger.info(
-        "trained model %s on %d examples in %.1f s (category macro-F1 %.3f, "
-        "sensitivity macro-F1 %.3f)",
+        "trained model %s on %d examples in %.1f s (macro-F1 category %.3f, "
+        "sensitivity %.3f)",
         version,
-        len(examples),
+        report.examples,
         time.monotonic() - started,
-        evaluation["category"]["macro_f1"],
-        evaluation["sensitivity"]["macro_f1"],
+        report.category_macro_f1,
+        report.sensitivity_macro_f1,
     )
+    return report
+
+
+def _scores_by_language(
+    truth: list[str], predicted: list[str], languages: list[str]
+) -> dict[str, dict[str, float]]:
+    """Macro-F1 and accuracy of out-of-fold predictions within each language."""
+    scores = {}
+    for language in sorted(set(languages)):
+        rows = [i for i, value in enumerate(languages) if value == language]
+        subset_truth = [truth[i] for i in rows]
+        subset = label_scores(
+            subset_truth, [predicted[i] for i in rows], sorted(set(subset_truth))
+        )
+        scores[language] = {
+            "examples": len(rows),
+            "macro_f1": subset["macro_f1"],
+            "accuracy": subset["accuracy"],
+        }
+    return scores
+
+
+def _report(model_dir: Path) -> TrainingReport:
+    metadata = json.loads((model_dir / METADATA_FILE).read_text(encoding="utf-8"))
     return TrainingReport(
-        version=version,
+        version=metadata["version"],
         model_dir=model_dir,
-        examples=len(examples),
-        category_macro_f1=evaluation["category"]["macro_f1"],
-        sensitivity_macro_f1=evaluation["sensitivity"]["macro_f1"],
-        metadata=json.loads((model_dir / METADATA_FILE).read_text(encoding="utf-8")),
+        examples=metadata["training_data"]["examples"],
+        category_macro_f1=metadata["evaluation"]["category"]["macro_f1"],
+        sensitivity_macro_f1=metadata["evaluation"]["sensitivity"]["macro_f1"],
+        metadata=metadata,
     )
+
+
+def _describe_data(
+    examples: list[LabeledExample], seed_dir: Path, extra_count: int
+) -> dict[str, Any]:
+    return {
+        **summarise(examples),
+        "sha256": data_sha256(examples),
+        "seed_files": sorted(path.name for path in seed_dir.glob("*.jsonl")),
+        "extra_examples": extra_count,
+    }
 
 
 def estimator_for(targets: Sequence[str], random_seed: int) -> CalibratedClassifierCV:
@@ -158,9 +191,13 @@ def evaluate(
 ) -> dict[str, Any]:
     """Cross-validated scores per label; sensitivity also as the detectors amend it."""
     evaluation = {}
+    languages = [example.language for example in examples]
     for label in LABELS:
         evaluation[label], predicted = cross_validate(
             texts, targets[label], label, random_seed
+        )
+        evaluation[label]["by_language"] = _scores_by_language(
+            targets[label], predicted, languages
         )
 
     # In use, found personal data overrides the sensitivity model; this scores
@@ -279,7 +316,7 @@ def _new_version(models_dir: Path, data_hash: str) -> str:
 
 def _has_personal_data(example: LabeledExample) -> bool:
     found = detect_pii(f"{example.title}\n{example.text}")
-    return bool(PERSONAL_KINDS.intersection(found))
+    return bool(OVERRIDE_KINDS.intersection(found))
 
 
 def _smallest_class(targets: Sequence[str]) -> int:

@@ -8,7 +8,12 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng
   poppler-utils antiword catdoc
+  chromium chromium-driver fonts-noto-cjk curl
 )
+
+# The OpenSearch test node is built with Maven and runs on Java 17 or newer.
+command -v java >/dev/null || APT_PACKAGES+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || APT_PACKAGES+=(maven)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

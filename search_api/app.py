@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -12,7 +14,7 @@ from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
 
 from search_api.database import DocumentRecord
-from search_api.errors import FilewardenError, InvalidInput
+from search_api.errors import Conflict, FilewardenError, InvalidInput, NotFound
 from search_api.intake import Receipt, receive
 from search_api.labels import (
     accept_suggestions,
@@ -22,6 +24,7 @@ from search_api.labels import (
 )
 from search_api.pages import add_page_routes
 from search_api.pipeline import process_batch
+from search_api.reindex import latest_job, reindex
 from search_api.schemas import (
     AcceptIn,
     DocumentOut,
@@ -29,6 +32,7 @@ from search_api.schemas import (
     LabelDecisionOut,
     LabelsIn,
     ReceiptOut,
+    ReindexJobOut,
     SearchOut,
 )
 from search_api.searching import SearchParams, document_view, search_documents
@@ -49,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         worker = IngestWorker(filewarden)
         api.state.filewarden = filewarden
         api.state.worker = worker
+        api.state.reindex_thread = None
         worker.start()
         logger.info("serving data folder %s", settings.data_dir.resolve())
         yield
@@ -64,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.add_exception_handler(FilewardenError, _error_answer)  # type: ignore[arg-type]
     _add_routes(api)
     _add_label_routes(api)
+    _add_index_routes(api)
     add_page_routes(api)
     return api
 
@@ -217,6 +223,47 @@ def _add_label_routes(api: FastAPI) -> None:
         filewarden = _filewarden(request)
         accept_suggestions(filewarden, document_id, body.by)
         return document_view(filewarden, document_id)
+
+
+def _add_index_routes(api: FastAPI) -> None:
+    @api.post("/index/reindex", response_model=ReindexJobOut, status_code=202)
+    def start_reindex(request: Request) -> ReindexJobOut:
+        """Rebuild the index from the database in the background."""
+        filewarden = _filewarden(request)
+        running = request.app.state.reindex_thread
+        if running is not None and running.is_alive():
+            raise Conflict("a reindex is already running")
+        thread = threading.Thread(
+            target=_reindex_quietly, args=(filewarden,), name="reindex", daemon=True
+        )
+        request.app.state.reindex_thread = thread
+        thread.start()
+        return _reindex_status(filewarden, wait_for_start=True)
+
+    @api.get("/index/reindex", response_model=ReindexJobOut)
+    def reindex_status(request: Request) -> ReindexJobOut:
+        """Progress of the latest reindex."""
+        return _reindex_status(_filewarden(request), wait_for_start=False)
+
+
+def _reindex_quietly(filewarden: Filewarden) -> None:
+    try:
+        reindex(filewarden)
+    except Exception:
+        logger.exception("reindex failed; the old index keeps serving")
+
+
+def _reindex_status(filewarden: Filewarden, wait_for_start: bool) -> ReindexJobOut:
+    deadline = time.monotonic() + (5.0 if wait_for_start else 0.0)
+    job = latest_job(filewarden)
+    while wait_for_start and (job is None or job.state != "running"):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+        job = latest_job(filewarden)
+    if job is None:
+        raise NotFound("no reindex has run yet")
+    return ReindexJobOut(**asdict(job))
 
 
 def _summary_out(record: DocumentRecord) -> DocumentSummaryOut:

@@ -20,7 +20,8 @@ from search_api.errors import FilewardenError
 from search_api.intake import CHANNELS, Receipt, receive
 from search_api.labels import accept_suggestions, correct_labels, review_queue
 from search_api.logs import configure_logging
-from search_api.pipeline import BatchOutcome, process_batch
+from search_api.pipeline import BatchOutcome, process_batch, reextract_all
+from search_api.reindex import reindex
 from search_api.searching import SearchParams, document_view, search_documents
 from search_api.service import Filewarden
 from search_api.settings import Settings
@@ -40,6 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FilewardenError as err:
         print(f"error: {err.message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader (``| head``) has gone; what it wanted was printed.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("interrupted; run the same command again to finish", file=sys.stderr)
         return 130
@@ -99,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--accept", type=int, metavar="ID", help="confirm its labels")
     review.add_argument("--by", default=os.environ.get("USER", "cli"))
     review.set_defaults(run=run_review)
+
+    rebuild = commands.add_parser("reindex", help="rebuild the index from the database")
+    rebuild.add_argument(
+        "--reextract", action="store_true", help="extract every original again first"
+    )
+    rebuild.set_defaults(run=run_reindex)
 
     train = commands.add_parser("train", help="train the classifier from the seed set")
     train.add_argument("--seed", type=int, default=0, help="random seed")
@@ -322,3 +333,19 @@ def _plain_snippet(snippet: str) -> str:
     """A snippet for a terminal: one line, matches in brackets, entities undone."""
     marked = snippet.replace("<mark>", "[").replace("</mark>", "]")
     return " ".join(html.unescape(marked).split())
+
+
+def run_reindex(settings: Settings, args: argparse.Namespace) -> int:
+    app = Filewarden(settings)
+    if args.reextract:
+        reextract_all(app)
+    with tqdm(desc="reindexing", unit="doc", file=sys.stderr) as bar:
+
+        def show(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        job = reindex(app, show)
+    app.close()
+    print(f"reindexed {job.done} documents (job {job.id}, {job.state})")
+    return 0

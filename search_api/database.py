@@ -94,6 +94,17 @@ CREATE TABLE IF NOT EXISTS label_decisions (
     model_version TEXT,
     decided_at TEXT NOT NULL
 );
+-- Progress of index rebuilds, so a crashed one goes on where it stopped.
+CREATE TABLE IF NOT EXISTS reindex_jobs (
+    id INTEGER PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('running', 'done', 'failed')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    total INTEGER NOT NULL DEFAULT 0,
+    done INTEGER NOT NULL DEFAULT 0,
+    last_id INTEGER NOT NULL DEFAULT 0,
+    error TEXT
+);
 CREATE INDEX IF NOT EXISTS label_decisions_document ON label_decisions(document_id);
 CREATE INDEX IF NOT EXISTS deliveries_source ON deliveries(source_path, sha256);
 """

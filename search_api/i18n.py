@@ -1,8 +1,5 @@
 """The pages' words in Chinese and English, the choice of language, local dates."""
 
-# Chinese text takes full-width commas, colons and brackets by its own rules.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import logging

@@ -295,3 +295,13 @@ def _collect_outcome(app: Filewarden, outcome: BatchOutcome, ids: list[int]) -> 
         outcome.states[document_id] = record.state
         if record.failure_reason:
             outcome.reasons[document_id] = record.failure_reason
+
+
+def reextract_all(app: Filewarden) -> BatchOutcome:
+    """Extract and label every document again (labels people gave are kept)."""
+    with app.db.connect() as conn:
+        conn.execute(
+            "UPDATE documents SET state = 'received', revision = revision + 1 "
+            "WHERE state IN ('extracted', 'classified', 'indexed', 'failed')"
+        )
+    return process_batch(app, app.db.ids_in_states(("received",)))

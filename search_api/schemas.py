@@ -140,3 +140,14 @@ class DocumentSummaryOut(BaseModel):
     suggestions: dict[str, Any]
     pii_kinds: dict[str, int]
     received_at: str
+
+
+class ReindexJobOut(BaseModel):
+    id: int
+    state: str
+    started_at: str
+    finished_at: str | None
+    total: int
+    done: int
+    last_id: int
+    error: str | None

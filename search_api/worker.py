@@ -9,6 +9,7 @@ from typing import Final
 
 from search_api.database import PENDING_STATES
 from search_api.pipeline import index_documents, process_batch
+from search_api.reindex import reindex, unfinished_job
 from search_api.service import Filewarden
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ class IngestWorker:
         # Work left by a crash: documents that never reached a resting state,
         # index entries that lag the database, and entries the database lost.
         try:
+            if unfinished_job(self.app) is not None:
+                reindex(self.app)
             repair_index(self.app)
             pending = self.app.db.ids_in_states(PENDING_STATES)
             if pending:

@@ -17,6 +17,7 @@ from classifier import (
     ModelIncompatible,
     ModelIntegrityError,
     ModelNotFound,
+    TrainingDataError,
     TrainingReport,
     evaluate_texts,
     load_classifier,
@@ -94,6 +95,7 @@ def test_train_model_seed_set_writes_metadata_and_current(
         assert evaluation["folds"] == 5
         assert 0.0 < evaluation["macro_f1"] <= 1.0
         assert len(evaluation["fold_macro_f1"]) == 5
+        assert set(evaluation["by_language"]) == {"en", "zh"}
         assert set(evaluation["per_class"]) == set(metadata["classes"][label])
         assert len(evaluation["confusion_matrix"]["matrix"]) == len(
             metadata["classes"][label]
@@ -181,6 +183,29 @@ def test_classifier_pii_text_personal_from_detector(classifier: Classifier) -> N
     assert prediction.pii_kinds == {"mobile": 1, "prc_id": 1}
 
 
+def test_classifier_email_alone_reported_without_override(
+    classifier: Classifier,
+) -> None:
+    prediction = classifier.predict(ENGLISH_INVOICE + "\nQuestions: j.doe@example.com")
+
+    assert prediction.pii_kinds == {"email": 1}
+    assert prediction.sensitivity_source == "model"
+
+
+def test_load_classifier_email_in_override_kinds_overrides(
+    trained: TrainingReport,
+) -> None:
+    strict = load_classifier(
+        trained.model_dir.parent,
+        override_kinds=frozenset({"email", "prc_id", "mobile"}),
+    )
+
+    prediction = strict.predict("Questions: j.doe@example.com")
+
+    assert prediction.sensitivity == "personal"
+    assert prediction.sensitivity_source == "detector"
+
+
 def test_classifier_empty_text_other_with_low_confidence(
     classifier: Classifier,
 ) -> None:
@@ -214,6 +239,29 @@ def test_load_classifier_other_sklearn_version_explained(model_copy: Path) -> No
         load_classifier(model_copy)
 
     assert "filewarden train" in caught.value.message
+
+
+def test_train_model_unknown_label_refused_before_training(tmp_path: Path) -> None:
+    stray = LabeledExample("Memo about parking spaces.", "", "memo", "internal")
+
+    with pytest.raises(TrainingDataError, match="'memo'"):
+        train_model(
+            SEED_DIR,
+            tmp_path,
+            list(DEFAULT_CATEGORIES),
+            list(DEFAULT_SENSITIVITIES),
+            extra_examples=[stray],
+        )
+
+    assert not (tmp_path / "CURRENT").exists()
+
+
+def test_load_classifier_missing_metadata_refused(model_copy: Path) -> None:
+    version = (model_copy / "CURRENT").read_text("utf-8").strip()
+    (model_copy / version / "metadata.json").unlink()
+
+    with pytest.raises(ModelIntegrityError, match=r"metadata\.json is missing"):
+        load_classifier(model_copy)
 
 
 def test_load_classifier_missing_model_names_path_and_fix(tmp_path: Path) -> None:

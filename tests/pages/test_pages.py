@@ -170,7 +170,9 @@ def test_document_page_pdf_is_previewed_inline_in_a_frame(
     page.goto(f"{site}/ui/documents/{pdf_id}")
 
     frame = page.locator("#preview iframe")
-    expect(frame).to_have_attribute("src", f"/ui/documents/{pdf_id}/preview")
+    expect(frame).to_have_attribute(
+        "src", f"/ui/documents/{pdf_id}/preview#view=FitH&navpanes=0"
+    )
     answer = page.request.get(f"{site}/ui/documents/{pdf_id}/preview")
     assert answer.headers["content-type"] == "application/pdf"
     assert answer.headers["content-disposition"].startswith("inline")
@@ -180,7 +182,7 @@ def test_document_page_pdf_is_previewed_inline_in_a_frame(
     )
     screenshot(page, "document-pdf-zh")
     # The browser's PDF viewer paints a moment after the frame has loaded.
-    frame.content_frame.wait_for_load_state()
+    page.wait_for_load_state("load")  # includes the frame
     page.wait_for_timeout(PDF_VIEWER_PAINT_MS)
     page.locator("#preview").screenshot(path=str(SCREENSHOTS_DIR / "pdf-preview.png"))
 
