@@ -23,7 +23,7 @@ from search_api.labels import (
     review_queue,
 )
 from search_api.pages import add_page_routes
-from search_api.pipeline import process_batch
+from search_api.pipeline import process_batch, unlock
 from search_api.reindex import latest_job, reindex
 from search_api.schemas import (
     AcceptIn,
@@ -31,6 +31,7 @@ from search_api.schemas import (
     DocumentSummaryOut,
     LabelDecisionOut,
     LabelsIn,
+    PasswordIn,
     ReceiptOut,
     ReindexJobOut,
     SearchOut,
@@ -181,6 +182,15 @@ def _add_label_routes(api: FastAPI) -> None:
         """Documents, newest first, optionally in one state (failed, encrypted...)."""
         records = _filewarden(request).db.list_documents(state, limit, offset)
         return [_summary_out(r) for r in records]
+
+    @api.post("/documents/{document_id}/password", response_model=DocumentOut)
+    def supply_password(
+        request: Request, document_id: int, body: PasswordIn
+    ) -> DocumentOut:
+        """Open an encrypted document with its password and process it."""
+        filewarden = _filewarden(request)
+        unlock(filewarden, document_id, body.password)
+        return document_view(filewarden, document_id)
 
     @api.post("/documents/{document_id}/labels", response_model=DocumentOut)
     def set_labels(request: Request, document_id: int, body: LabelsIn) -> DocumentOut:

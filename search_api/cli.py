@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import html
 import json
 import logging
@@ -20,7 +21,7 @@ from search_api.errors import FilewardenError
 from search_api.intake import CHANNELS, Receipt, receive
 from search_api.labels import accept_suggestions, correct_labels, review_queue
 from search_api.logs import configure_logging
-from search_api.pipeline import BatchOutcome, process_batch, reextract_all
+from search_api.pipeline import BatchOutcome, process_batch, reextract_all, unlock
 from search_api.reindex import reindex
 from search_api.searching import SearchParams, document_view, search_documents
 from search_api.service import Filewarden
@@ -104,6 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--accept", type=int, metavar="ID", help="confirm its labels")
     review.add_argument("--by", default=os.environ.get("USER", "cli"))
     review.set_defaults(run=run_review)
+
+    unlock_cmd = commands.add_parser(
+        "unlock", help="give the password of an encrypted document"
+    )
+    unlock_cmd.add_argument("document_id", type=int)
+    unlock_cmd.add_argument(
+        "--password-stdin", action="store_true", help="read it from standard input"
+    )
+    unlock_cmd.set_defaults(run=run_unlock)
 
     rebuild = commands.add_parser("reindex", help="rebuild the index from the database")
     rebuild.add_argument(
@@ -349,3 +359,19 @@ def run_reindex(settings: Settings, args: argparse.Namespace) -> int:
     app.close()
     print(f"reindexed {job.done} documents (job {job.id}, {job.state})")
     return 0
+
+
+def run_unlock(settings: Settings, args: argparse.Namespace) -> int:
+    # Never an argument: command lines end up in shell history and `ps`.
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for document {args.document_id}: ")
+    app = Filewarden(settings)
+    record = unlock(app, args.document_id, password)
+    app.close()
+    print(
+        f"#{record.id} is {record.state}"
+        + (f": {record.failure_reason}" if record.failure_reason else "")
+    )
+    return 0 if record.state == "indexed" else 1

@@ -15,6 +15,7 @@ from extractors import extract_file
 from extractors.types import Extraction, ExtractionFailed
 from indexer.types import IndexDocument
 from search_api.database import DocumentRecord
+from search_api.errors import Conflict
 from search_api.intake import receive_child
 from search_api.logs import document_context
 from search_api.service import Filewarden
@@ -231,7 +232,7 @@ def advance(
     with document_context(document_id):
         children: list[int] = []
         doc = app.db.get(document_id)
-        if doc.state in ("received", "encrypted") or password is not None:
+        if doc.state == "received" or password is not None:
             children = extract_step(app, doc, password)
             doc = app.db.get(document_id)
         if doc.state == "extracted":
@@ -305,3 +306,23 @@ def reextract_all(app: Filewarden) -> BatchOutcome:
             "WHERE state IN ('extracted', 'classified', 'indexed', 'failed')"
         )
     return process_batch(app, app.db.ids_in_states(("received",)))
+
+
+def unlock(app: Filewarden, document_id: int, password: str) -> DocumentRecord:
+    """Extract an encrypted document again with a password a person supplied.
+
+    The password is used for this one extraction and never stored or logged.
+    """
+    record = app.db.get(document_id)
+    if record.state != "encrypted":
+        raise Conflict(
+            f"document {document_id} is {record.state}, not encrypted; "
+            "a password is only taken for encrypted documents",
+            id=document_id,
+            state=record.state,
+        )
+    children = advance(app, document_id, password=password)
+    if children:
+        process_batch(app, children)
+    index_documents(app, [document_id])
+    return app.db.get(document_id)

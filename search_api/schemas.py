@@ -151,3 +151,9 @@ class ReindexJobOut(BaseModel):
     done: int
     last_id: int
     error: str | None
+
+
+class PasswordIn(BaseModel):
+    """A password for one encrypted document; used once, never stored."""
+
+    password: str = Field(min_length=1, max_length=1024)

@@ -268,3 +268,29 @@ def test_review_queue_lists_uncertain_first_and_accept_clears(
     assert accepted.status_code == 200
     assert accepted.json()["needs_review"] is False
     assert first not in [item["id"] for item in httpx.get(f"{base_url}/review").json()]
+
+
+def test_encrypted_pdf_opens_with_password_given_later(
+    server: tuple[str, Path], corpus_dir: Path
+) -> None:
+    base_url, _ = server
+    data = (corpus_dir / "pdf/paperless-ngx__password-is-test.pdf").read_bytes()
+    receipt = httpx.post(
+        f"{base_url}/documents",
+        files=[("files", ("locked.pdf", data))],
+        params={"wait": "true"},
+        timeout=120,
+    ).json()[0]
+    assert receipt["state"] == "encrypted"
+    assert "password" in receipt["failure_reason"]
+    url = f"{base_url}/documents/{receipt['document_id']}/password"
+
+    wrong = httpx.post(url, json={"password": "nope"}, timeout=120).json()
+    right = httpx.post(url, json={"password": "test"}, timeout=120).json()
+
+    assert wrong["state"] == "encrypted"
+    assert "does not open" in wrong["failure_reason"]
+    assert right["state"] == "indexed"
+    assert "Password Protected" in right["text"]
+    again = httpx.post(url, json={"password": "test"})
+    assert again.status_code == 409

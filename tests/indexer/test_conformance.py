@@ -1,0 +1,601 @@
+"""Both index backends give the same answers: the conformance table and more.
+
+Every ``backend`` test runs on the embedded tantivy index (in a temporary
+folder) and on a real OpenSearch node (``FILEWARDEN_TEST_OPENSEARCH_URL``,
+indices under a prefix unique to this module, deleted at the end). Tests named
+``test_conformance_*_both_backends`` compare the two engines directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from opensearchpy import OpenSearch
+
+from indexer import opensearch as opensearch_backend
+from indexer.embedded import EmbeddedIndex
+from indexer.opensearch import DocumentsRejected, IndexUnavailable, OpenSearchIndex
+from indexer.query import QuerySyntaxError
+from indexer.types import FACET_FIELDS, SearchRequest
+from search_api.errors import InvalidInput
+from search_api.settings import Settings
+from tests.indexer.conformance_data import (
+    ALL_IDS,
+    DOCUMENTS,
+    FACET_CASES,
+    QUERY_CASES,
+    SORT_CASES,
+    SYNTAX_ERROR_CASES,
+)
+
+URL_VARIABLE = "FILEWARDEN_TEST_OPENSEARCH_URL"
+BACKENDS = [
+    pytest.param("embedded"),
+    pytest.param("opensearch", marks=pytest.mark.opensearch),
+]
+# Queries without a fixed answer: both engines must simply agree. They probe
+# the edges of prefix, fuzzy and phrase-prefix translation.
+DIFFERENTIAL_QUERIES = [
+    "the~2",
+    "a~1",
+    "on~2",
+    "30~1",
+    "net~2",
+    "pay~2",
+    "contracts~1",
+    "servise~1",
+    "p*",
+    "c*",
+    "2024*",
+    "service-contr*",
+    "payment-te*",
+    "invoice-2024-1*",
+    "title:servic~",
+    "category:con*",
+    "category:contrat~",
+    "customer:glob*",
+    "customer:上海贸易*",
+    "filename:pdf~1",
+    "合~1",
+    "同意*",
+    '"合同" -"十万元"',
+    "NOT (contract OR 合同 OR invoice)",
+    "-(-contract)",
+    "received:[2024-06-30 TO 2024-06-30] OR received:2023-12-31",
+]
+# Documents whose top hit a relevance query should agree on (scores tie-free).
+TOP_HIT_QUERIES = [
+    "invoice",
+    "payment",
+    "contract",
+    "delivery",
+    "合同",
+    "发票",
+    "会议",
+    "违约",
+    "customers dashboard",
+    "payment OR invoice OR contract",
+]
+
+
+class Backend:
+    """Opens indexes of one backend by name; the same name reopens the same data."""
+
+    def __init__(self, name: str, folder: Path) -> None:
+        self.name = name
+        self.folder = folder
+        self.prefix = f"fw-conformance-{uuid.uuid4().hex[:8]}"
+        self.client: OpenSearch | None = None
+        if name == "opensearch":
+            self.client = OpenSearch(hosts=[opensearch_url()], timeout=60)
+
+    def open(self, name: str, *, versioned: bool = False, **options: Any) -> Any:
+        """A new object on the index ``name`` (created empty on first use)."""
+        if self.client is not None:
+            return OpenSearchIndex(self.client, f"{self.prefix}-{name}", **options)
+        if versioned:
+            versions = pytest.importorskip(
+                "indexer.versions", reason="embedded rebuilds not in this tree yet"
+            )
+            return versions.VersionedEmbeddedIndex(self.folder / name, **options)
+        return EmbeddedIndex(self.folder / name, lock_wait_seconds=5, **options)
+
+    def fresh(self, **options: Any) -> Any:
+        return self.open(uuid.uuid4().hex[:8], **options)
+
+    def remove_all(self) -> None:
+        if self.client is not None:
+            self.client.indices.delete(
+                index=f"{self.prefix}-*", ignore_unavailable=True
+            )
+            self.client.close()
+
+
+def opensearch_url() -> str:
+    url = os.environ.get(URL_VARIABLE)
+    if not url:
+        pytest.skip(
+            f"{URL_VARIABLE} is unset; run scripts/opensearch-node.sh start "
+            f"and export {URL_VARIABLE}=$(cat .opensearch/url)"
+        )
+    return url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backend]:
+    opened = Backend(request.param, tmp_path_factory.mktemp(request.param))
+    yield opened
+    opened.remove_all()
+
+
+@pytest.fixture(scope="module")
+def index(backend: Backend) -> Any:
+    loaded = backend.open("loaded")
+    loaded.add(DOCUMENTS)
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any]]:
+    """The conformance documents in each engine, for direct comparison."""
+    embedded = Backend("embedded", tmp_path_factory.mktemp("both"))
+    remote = Backend("opensearch", embedded.folder)
+    pair = (embedded.open("both"), remote.open("both"))
+    for loaded in pair:
+        loaded.add(DOCUMENTS)
+    yield pair
+    remote.remove_all()
+
+
+def matching_ids(index: Any, request: SearchRequest) -> set[int]:
+    result = index.search(dataclasses.replace(request, page_size=100))
+    assert result.total == len(result.hits)
+    return {hit.id for hit in result.hits}
+
+
+@pytest.mark.parametrize(("query", "expected"), QUERY_CASES)
+def test_conformance_search_query_table_exact_ids(
+    index: Any, query: str, expected: set[int]
+) -> None:
+    assert matching_ids(index, SearchRequest(query=query)) == expected
+
+
+@pytest.mark.parametrize(("query", "expected"), QUERY_CASES)
+def test_conformance_count_query_table_same_as_search(
+    index: Any, query: str, expected: set[int]
+) -> None:
+    assert index.count(SearchRequest(query=query)) == len(expected)
+
+
+@pytest.mark.parametrize(("query", "position"), SYNTAX_ERROR_CASES)
+def test_conformance_search_syntax_error_raises_with_position(
+    index: Any, query: str, position: int
+) -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        index.search(SearchRequest(query=query))
+
+    assert caught.value.position == position
+
+
+@pytest.mark.parametrize(("fields", "expected_ids", "expected_facets"), FACET_CASES)
+def test_conformance_search_facets_disjunctive_counts(
+    index: Any,
+    fields: dict[str, Any],
+    expected_ids: set[int],
+    expected_facets: dict[str, dict[str, int]],
+) -> None:
+    result = index.search(SearchRequest(page_size=100, **fields))
+
+    assert {hit.id for hit in result.hits} == expected_ids
+    assert result.total == len(expected_ids)
+    assert index.count(SearchRequest(**fields)) == len(expected_ids)
+    assert list(result.facets) == list(FACET_FIELDS)
+    for field, counts in expected_facets.items():
+        assert result.facets[field] == counts, field
+    for field, facet in result.facets.items():
+        by_count = sorted(facet.items(), key=lambda bucket: (-bucket[1], bucket[0]))
+        assert list(facet.items()) == by_count, f"{field} order"
+
+
+def test_conformance_search_unfiltered_facets_add_up_to_total(index: Any) -> None:
+    result = index.search(SearchRequest(query="合同 OR invoice OR 会议"))
+
+    assert result.total == 5
+    for field in FACET_FIELDS:
+        assert sum(result.facets[field].values()) == result.total, field
+
+
+def test_conformance_search_facet_filter_with_query_and_access_combined(
+    index: Any,
+) -> None:
+    request = SearchRequest(
+        query="合同 OR contract OR payment",
+        filters={"language": ["en"], "file_type": ["pdf", "xlsx", "eml"]},
+        access={"groups": ["sales"]},
+        page_size=100,
+    )
+
+    result = index.search(request)
+
+    assert {hit.id for hit in result.hits} == {4, 5, 12}
+    assert result.facets["language"] == {"en": 3, "zh": 1}
+    assert result.facets["file_type"] == {"eml": 1, "pdf": 1, "xlsx": 1}
+    assert result.facets["category"] == {"financial": 2, "contract": 1}
+
+
+def test_conformance_search_customer_facet_top_n(backend: Backend) -> None:
+    small = backend.fresh(facet_customer_size=2)
+    small.add(DOCUMENTS)
+
+    facet = small.search(SearchRequest()).facets["customer"]
+
+    assert facet == {"ACME Corp": 4, "上海贸易有限公司": 3}
+
+
+@pytest.mark.parametrize(("sort", "expected"), SORT_CASES)
+def test_conformance_search_sorted_first_page(
+    index: Any, sort: str, expected: list[int]
+) -> None:
+    result = index.search(SearchRequest(sort=sort, page_size=5))  # type: ignore[arg-type]
+
+    assert [hit.id for hit in result.hits] == expected
+    assert result.total == len(DOCUMENTS)
+
+
+@pytest.mark.parametrize("sort", ["received_desc", "received_asc", "title"])
+def test_conformance_search_pages_same_order_as_one_page(index: Any, sort: str) -> None:
+    whole = index.search(SearchRequest(sort=sort, page_size=100))  # type: ignore[arg-type]
+    pages = [
+        index.search(SearchRequest(sort=sort, page=n, page_size=5))  # type: ignore[arg-type]
+        for n in (1, 2, 3, 4)
+    ]
+
+    assert [len(page.hits) for page in pages] == [5, 5, 2, 0]
+    paged = [hit.id for page in pages for hit in page.hits]
+    assert paged == [hit.id for hit in whole.hits]
+
+
+def test_conformance_search_relevance_title_match_first(index: Any) -> None:
+    hits = index.search(SearchRequest(query="invoice")).hits
+
+    assert hits[0].id == 5
+    assert hits[0].score >= hits[-1].score > 0
+
+
+def test_conformance_search_sorted_hits_have_no_score(index: Any) -> None:
+    hits = index.search(SearchRequest(query="contract", sort="title")).hits
+
+    assert [hit.id for hit in hits] == [7, 4]
+    assert {hit.score for hit in hits} == {0.0}
+
+
+def test_conformance_search_highlight_terms_positive_only(index: Any) -> None:
+    request = SearchRequest(query='合同 "payment terms" pay* -违约 category:contract')
+
+    result = index.search(request)
+
+    assert result.highlight_terms == ["合同", "payment terms", "pay*"]
+
+
+def test_conformance_search_bad_page_invalid_input(index: Any) -> None:
+    with pytest.raises(InvalidInput):
+        index.search(SearchRequest(page=0))
+
+
+def test_conformance_search_unknown_filter_field_invalid_input(index: Any) -> None:
+    with pytest.raises(InvalidInput, match="unknown filters field 'colour'"):
+        index.search(SearchRequest(filters={"colour": ["red"]}))
+
+
+def test_conformance_indexed_ids_every_document(index: Any) -> None:
+    assert index.indexed_ids() == set(ALL_IDS)
+
+
+def test_conformance_empty_index_answers_nothing(backend: Backend) -> None:
+    empty = backend.fresh()
+
+    result = empty.search(SearchRequest(query="合同"))
+
+    assert (result.total, result.hits, empty.indexed_ids()) == (0, [], set())
+    assert result.facets == {name: {} for name in FACET_FIELDS}
+
+
+def test_conformance_add_same_id_replaces(backend: Backend) -> None:
+    index = backend.fresh()
+    index.add(DOCUMENTS[:3])
+
+    changed = dataclasses.replace(DOCUMENTS[0], title="租赁协议", text="房屋租赁协议")
+    index.add([changed])
+
+    assert index.count(SearchRequest()) == 3
+    assert matching_ids(index, SearchRequest(query="租赁")) == {1}
+    assert matching_ids(index, SearchRequest(query="text:采购")) == set()
+
+
+def test_conformance_add_changed_labels_move_facet_counts(backend: Backend) -> None:
+    index = backend.fresh()
+    index.add(DOCUMENTS)
+
+    relabelled = dataclasses.replace(DOCUMENTS[10], category="contract", groups=[])
+    index.add([relabelled])
+
+    facets = index.search(SearchRequest()).facets
+    assert facets["category"]["contract"] == 4
+    assert "other" not in facets["category"]
+    assert 11 not in matching_ids(index, SearchRequest(access={"groups": ["sales"]}))
+
+
+def test_conformance_add_duplicates_in_one_batch_keeps_last(backend: Backend) -> None:
+    index = backend.fresh()
+    first = DOCUMENTS[0]
+    second = dataclasses.replace(first, text="second version")
+
+    index.add([first, second])
+
+    assert index.indexed_ids() == {first.id}
+    assert matching_ids(index, SearchRequest(query="second")) == {first.id}
+
+
+def test_conformance_delete_removes_and_ignores_unknown(backend: Backend) -> None:
+    index = backend.fresh()
+    index.add(DOCUMENTS)
+
+    index.delete([1, 7, 999])
+
+    assert matching_ids(index, SearchRequest(query="合同")) == set()
+    assert index.indexed_ids() == set(ALL_IDS) - {1, 7}
+    assert index.search(SearchRequest()).facets["category"]["contract"] == 1
+
+
+def test_conformance_second_object_sees_writes_of_first(backend: Backend) -> None:
+    server = backend.open("shared")
+    cli = backend.open("shared")
+
+    server.add(DOCUMENTS[:6])
+    cli.add(DOCUMENTS[6:])
+    cli.delete([2])
+
+    assert server.indexed_ids() == set(ALL_IDS) - {2}
+    assert matching_ids(server, SearchRequest(query="合同")) == {1, 7}
+
+
+def test_conformance_naive_received_at_taken_as_utc(backend: Backend) -> None:
+    index = backend.fresh()
+    naive = dataclasses.replace(DOCUMENTS[0], received_at=datetime(2024, 3, 1, 23, 30))
+
+    index.add([naive])
+
+    request = SearchRequest(received_from=datetime(2024, 3, 1, 23, 0, tzinfo=UTC))
+    assert index.count(request) == 1
+    assert index.search(SearchRequest()).facets["received_month"] == {"2024-03": 1}
+
+
+def test_conformance_empty_labels_not_counted_in_facets(backend: Backend) -> None:
+    index = backend.fresh()
+    unlabelled = dataclasses.replace(
+        DOCUMENTS[3], category="", language="", owner="", groups=["", "sales"]
+    )
+
+    index.add([unlabelled])
+
+    facets = index.search(SearchRequest()).facets
+    assert (facets["category"], facets["language"]) == ({}, {})
+    assert index.count(SearchRequest(access={"groups": ["sales"]})) == 1
+
+
+def test_conformance_rebuild_searches_old_until_finish(backend: Backend) -> None:
+    live = backend.open("rebuilt", versioned=True)
+    live.add(DOCUMENTS[:6])
+    assert not live.rebuild_in_progress()
+
+    writer = live.begin_rebuild()
+    writer.add(DOCUMENTS[6:])
+    before = matching_ids(live, SearchRequest())
+    in_progress = live.rebuild_in_progress()
+    live.finish_rebuild()
+
+    assert before == {1, 2, 3, 4, 5, 6}
+    assert in_progress
+    assert matching_ids(live, SearchRequest()) == {7, 8, 9, 10, 11, 12}
+    assert matching_ids(live, SearchRequest(query="合同")) == {7}
+    assert not live.rebuild_in_progress()
+    reader = backend.open("rebuilt", versioned=True)
+    assert reader.indexed_ids() == {7, 8, 9, 10, 11, 12}
+
+
+def test_conformance_rebuild_after_crash_resumes_unfinished_version(
+    backend: Backend,
+) -> None:
+    crashed = backend.open("crashed", versioned=True)
+    crashed.add(DOCUMENTS[:2])
+    crashed.begin_rebuild().add(DOCUMENTS[:5])
+    del crashed  # the process dies here, before finish_rebuild
+
+    restarted = backend.open("crashed", versioned=True)
+    assert restarted.rebuild_in_progress()
+    writer = restarted.begin_rebuild()
+    resumed_from = writer.indexed_ids()
+    writer.add(DOCUMENTS[5:])
+    restarted.finish_rebuild()
+
+    assert resumed_from == {1, 2, 3, 4, 5}
+    assert restarted.indexed_ids() == set(ALL_IDS)
+    assert not restarted.rebuild_in_progress()
+
+
+def test_conformance_finish_without_rebuild_changes_nothing(backend: Backend) -> None:
+    live = backend.open("unchanged", versioned=True)
+    live.add(DOCUMENTS)
+
+    live.finish_rebuild()
+
+    assert live.indexed_ids() == set(ALL_IDS)
+
+
+@pytest.mark.opensearch
+@pytest.mark.parametrize("query", DIFFERENTIAL_QUERIES)
+def test_conformance_differential_query_same_ids_both_backends(
+    both: tuple[Any, Any], query: str
+) -> None:
+    embedded, remote = both
+    request = SearchRequest(query=query)
+
+    expected = matching_ids(embedded, request)
+
+    assert matching_ids(remote, request) == expected
+    assert remote.count(request) == len(expected)
+
+
+@pytest.mark.opensearch
+@pytest.mark.parametrize("query", TOP_HIT_QUERIES)
+def test_conformance_top_hit_same_both_backends(
+    both: tuple[Any, Any], query: str
+) -> None:
+    embedded, remote = both
+    request = SearchRequest(query=query, page_size=100)
+
+    expected = embedded.search(request).hits
+    found = remote.search(request).hits
+
+    # Only a clear winner is compared: engines order equal scores differently.
+    assert len(expected) == 1 or expected[0].score > expected[1].score * 1.01
+    assert found[0].id == expected[0].id
+    assert found[0].score == pytest.approx(expected[0].score, rel=0.1)
+
+
+@pytest.mark.opensearch
+def test_opensearch_rebuild_moves_alias_and_drops_old_version(
+    both: tuple[Any, Any],
+) -> None:
+    remote = OpenSearchIndex(both[1].client, f"fw-alias-{uuid.uuid4().hex[:8]}")
+    alias = remote.alias
+    try:
+        remote.add(DOCUMENTS[:1])
+        remote.begin_rebuild().add(DOCUMENTS)
+        remote.finish_rebuild()
+
+        pointed = list(remote.client.indices.get_alias(name=alias))
+        versions = sorted(remote.client.indices.get(index=f"{alias}-v*"))
+    finally:
+        remote.client.indices.delete(index=f"{alias}-v*", ignore_unavailable=True)
+
+    assert pointed == [f"{alias}-v2"]
+    assert versions == [f"{alias}-v2"]
+
+
+@pytest.mark.opensearch
+def test_opensearch_index_mapping_strict_with_schema_version(
+    both: tuple[Any, Any],
+) -> None:
+    remote = both[1]
+
+    mapping = next(iter(remote.client.indices.get_mapping(index=remote.alias).values()))
+
+    assert mapping["mappings"]["dynamic"] == "strict"
+    expected = opensearch_backend.SCHEMA_VERSION
+    assert mapping["mappings"]["_meta"]["filewarden_schema"] == expected
+
+
+@pytest.mark.opensearch
+def test_opensearch_add_rejected_document_raises_naming_id(
+    tmp_path: Path,
+) -> None:
+    backend = Backend("opensearch", tmp_path)
+    try:
+        index = backend.fresh()
+        # A keyword value over Lucene's 32766-byte term limit is refused.
+        immense = dataclasses.replace(DOCUMENTS[3], customer="x" * 40_000)
+        with pytest.raises(DocumentsRejected) as caught:
+            index.add([DOCUMENTS[0], immense, DOCUMENTS[4]])
+        ids = index.indexed_ids()
+    finally:
+        backend.remove_all()
+
+    assert caught.value.detail["rejected"][0]["id"] == "4"
+    assert "immense" in caught.value.message
+    assert ids == {1, 5}
+
+
+@pytest.mark.opensearch
+def test_opensearch_indexed_ids_pages_through_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(opensearch_backend, "IDS_PAGE_SIZE", 5)
+    backend = Backend("opensearch", tmp_path)
+    try:
+        index = backend.fresh()
+        index.add(DOCUMENTS)
+        ids = index.indexed_ids()
+    finally:
+        backend.remove_all()
+
+    assert ids == set(ALL_IDS)
+
+
+@pytest.mark.opensearch
+def test_opensearch_from_settings_uses_auth_and_never_logs_password(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = opensearch_url()
+    prefix = f"fw-settings-{uuid.uuid4().hex[:8]}"
+    host = url.split("://", 1)[1]
+    settings = Settings(
+        opensearch_urls=[f"http://ana:s3cret-pw@{host}"],
+        opensearch_user="ana",
+        opensearch_password="s3cret-pw",
+        opensearch_index_prefix=prefix,
+        facet_customer_size=1,
+    )
+    caplog.set_level(logging.DEBUG)
+
+    index = OpenSearchIndex.from_settings(settings)
+    try:
+        index.add(DOCUMENTS)
+        facet = index.search(SearchRequest()).facets["customer"]
+    finally:
+        index.client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+        index.close()
+
+    assert facet == {"ACME Corp": 4}
+    assert "s3cret-pw" not in caplog.text
+    assert host in caplog.text
+
+
+def test_opensearch_unreachable_node_raises_index_unavailable() -> None:
+    # A port that was just free and is closed again: connections are refused.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(opensearch_urls=[f"http://127.0.0.1:{port}"])
+
+    with pytest.raises(IndexUnavailable) as caught:
+        OpenSearchIndex.from_settings(settings)
+
+    assert caught.value.status_code == 503
+    assert "did not answer" in caught.value.message
+
+
+def test_opensearch_invalid_prefix_invalid_input() -> None:
+    client = OpenSearch(hosts=["http://127.0.0.1:9"])
+
+    with pytest.raises(InvalidInput, match="prefix 'Filewarden Docs'"):
+        OpenSearchIndex(client, "Filewarden Docs")
+
+
+def test_opensearch_page_past_result_window_invalid_input() -> None:
+    client = OpenSearch(hosts=["http://127.0.0.1:9"])
+    index = OpenSearchIndex(client, "never-opened", version="never-opened-v1")
+
+    with pytest.raises(InvalidInput, match="narrow the search"):
+        index.search(SearchRequest(page=20_001, page_size=10))
