@@ -7,6 +7,11 @@ index Filewarden's own token strings, so they differ only as engines.
 
     python bench/search.py --documents 100000 --workdir /tmp/fw-bench
     python bench/search.py --documents 20000 --compare-pretokenized
+    python bench/search.py --backend opensearch --url http://127.0.0.1:9200
+
+With ``--backend opensearch`` the same documents and searches also run on the
+OpenSearch node at ``--url`` (indices under a throwaway prefix, deleted after),
+and a table compares it with the embedded index of the same run.
 """
 
 from __future__ import annotations
@@ -21,15 +26,20 @@ import shutil
 import sqlite3
 import statistics
 import time
+import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Final
 
 import tantivy
+from opensearchpy import OpenSearch
 
 from indexer import analysis
 from indexer.embedded import EmbeddedIndex, build_schema, tokens_analyzer
+from indexer.opensearch import OpenSearchIndex
 from indexer.plan import index_fields
 from indexer.types import FACET_FIELDS, IndexDocument, SearchRequest
 from search_api.settings import Settings
@@ -115,11 +125,9 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, p95 * 1000
 
 
-def report(engine: str, query: str, total: int, samples: list[float]) -> None:
+def report(engine: str, label: str, total: int, samples: list[float]) -> None:
     p50, p95 = percentiles(samples)
-    print(
-        f"  {engine:8}{query!r:24} hits {total:6d}  p50 {p50:6.1f}  p95 {p95:6.1f} ms"
-    )
+    print(f"  {engine:11}{label:24} hits {total:6d}  p50 {p50:6.1f}  p95 {p95:6.1f} ms")
 
 
 def timed(action: Callable[[], object], repeats: int = REPEATS) -> list[float]:
@@ -132,24 +140,82 @@ def timed(action: Callable[[], object], repeats: int = REPEATS) -> list[float]:
     return samples
 
 
-def bench_tantivy(docs: list[IndexDocument], folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
-    index = EmbeddedIndex(folder)
+@dataclass
+class Figures:
+    """What one engine measured: indexing speed and, per query, hits and latency."""
+
+    docs_per_second: float
+    queries: dict[str, tuple[int, float, float]] = field(default_factory=dict)
+
+
+def measured_requests() -> dict[str, SearchRequest]:
+    """The searches timed on every engine, by label."""
+    requests = {repr(query): SearchRequest(query=query) for query in QUERIES}
+    requests["'味道' + category"] = SearchRequest(
+        query="味道", filters={"category": ["feedback"]}
+    )
+    requests["'' newest first"] = SearchRequest(sort="received_desc")
+    return requests
+
+
+def measure(
+    engine: str, index: EmbeddedIndex | OpenSearchIndex, docs: list[IndexDocument]
+) -> Figures:
+    """Index ``docs`` in batches, then time every search of ``measured_requests``."""
     started = time.perf_counter()
     for first in range(0, len(docs), BATCH_DOCUMENTS):
         index.add(docs[first : first + BATCH_DOCUMENTS])
-    seconds = time.perf_counter() - started
+    figures = Figures(len(docs) / (time.perf_counter() - started))
+
+    for label, request in measured_requests().items():
+        total = index.search(request).total
+        samples = timed(partial(index.search, request))
+        report(engine, label, total, samples)
+        figures.queries[label] = (total, *percentiles(samples))
+    return figures
+
+
+def bench_tantivy(docs: list[IndexDocument], folder: Path) -> Figures:
+    shutil.rmtree(folder, ignore_errors=True)
+    figures = measure("tantivy", EmbeddedIndex(folder), docs)
     print(
-        f"tantivy: {len(docs) / seconds:,.0f} docs/s, "
+        f"tantivy: {figures.docs_per_second:,.0f} docs/s, "
         f"index {folder_bytes(folder) / 2**20:.1f} MiB"
     )
-    for query in QUERIES:
-        request = SearchRequest(query=query)
-        total = index.search(request).total
-        report("tantivy", query, total, timed(lambda r=request: index.search(r)))
-    filtered = SearchRequest(query="味道", filters={"category": ["feedback"]})
-    p50, p95 = percentiles(timed(lambda: index.search(filtered)))
-    print(f"  tantivy '味道' + category filter   p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
+    return figures
+
+
+def bench_opensearch(docs: list[IndexDocument], url: str) -> Figures:
+    """The same documents and searches on the OpenSearch node at ``url``."""
+    client = OpenSearch(hosts=[url], timeout=120)
+    prefix = f"fw-bench-{uuid.uuid4().hex[:8]}"
+    try:
+        index = OpenSearchIndex(client, prefix)
+        figures = measure("opensearch", index, docs)
+        stats = client.indices.stats(index=index.alias, metric="store")
+        size = stats["_all"]["primaries"]["store"]["size_in_bytes"]
+    finally:
+        client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+        client.close()
+    speed = figures.docs_per_second
+    print(f"opensearch: {speed:,.0f} docs/s, index {size / 2**20:.1f} MiB")
+    return figures
+
+
+def print_comparison(figures: dict[str, Figures]) -> None:
+    """A table with one row per measure and a p50/p95 column pair per engine."""
+    engines = list(figures)
+    header = " | ".join(f"{name} p50 / p95 ms" for name in engines)
+    print(f"\n| measure | hits | {header} |")
+    print("|---" * (2 + len(engines)) + "|")
+    speeds = " | ".join(f"{figures[name].docs_per_second:,.0f}" for name in engines)
+    print(f"| indexing docs/s | | {speeds} |")
+    for label, (hits, *_) in figures[engines[0]].queries.items():
+        cells = " | ".join(
+            "{:.1f} / {:.1f}".format(*figures[name].queries[label][1:])
+            for name in engines
+        )
+        print(f"| {label} | {hits} | {cells} |")
 
 
 FTS_COLUMNS: Final = ("title_terms", "title_bigrams", "text_terms", "text_bigrams")
@@ -188,8 +254,8 @@ def bench_sqlite(docs: list[IndexDocument], folder: Path) -> None:
         total = database.execute(
             "SELECT count(*) FROM fts WHERE fts MATCH ?", [expression]
         ).fetchone()[0]
-        samples = timed(lambda e=expression: sqlite_search(database, e))
-        report("fts5", query, total, samples)
+        samples = timed(partial(sqlite_search, database, expression))
+        report("fts5", repr(query), total, samples)
 
 
 def fts_expression(query: str) -> str:
@@ -277,7 +343,11 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/filewarden-bench"))
     parser.add_argument("--compare-pretokenized", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--backend", choices=("embedded", "opensearch"))
+    parser.add_argument("--url", help="OpenSearch node for --backend opensearch")
     arguments = parser.parse_args()
+    if arguments.backend == "opensearch" and not arguments.url:
+        parser.error("--backend opensearch needs --url")
 
     dataset = Settings().corpus_dir / "dataset"
     docs = list(
@@ -291,8 +361,11 @@ def main() -> None:
     if arguments.compare_pretokenized:
         compare_pretokenized(docs)
         return
-    bench_tantivy(docs, arguments.workdir / "tantivy")
-    if not arguments.skip_sqlite:
+    figures = {"tantivy": bench_tantivy(docs, arguments.workdir / "tantivy")}
+    if arguments.backend == "opensearch":
+        figures["opensearch"] = bench_opensearch(docs, arguments.url)
+        print_comparison(figures)
+    elif not arguments.skip_sqlite:
         bench_sqlite(docs, arguments.workdir / "sqlite")
 
 

@@ -1,10 +1,14 @@
-"""ZIP archives: members become child files, within limits, never on disk."""
+"""ZIP archives, and the limits every archive reader applies to its members.
+
+Members become child files in memory; nothing is ever written to disk.
+"""
 
 from __future__ import annotations
 
 import io
 import logging
 import zipfile
+from dataclasses import dataclass
 from typing import Final
 
 from extractors.detect import DOCX, PPTX, XLSX
@@ -14,6 +18,17 @@ logger = logging.getLogger(__name__)
 
 MIME_TYPE: Final = "application/zip"
 UTF8_NAME_FLAG: Final = 0x800
+
+
+@dataclass(frozen=True)
+class Member:
+    """One archive member as its header describes it, before unpacking."""
+
+    name: str
+    size: int
+    packed_size: int
+    kind: str
+    mime_type: str
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
@@ -46,21 +61,52 @@ def safe_name(name: str) -> str:
     return "/".join(kept) or "unnamed"
 
 
-def check_member(info: zipfile.ZipInfo, total: int, limits: ExtractionLimits) -> None:
-    """Raise when a member would break the archive size or ratio limits."""
-    if total + info.file_size > limits.max_archive_total_bytes:
+def check_count(count: int, limits: ExtractionLimits, mime_type: str) -> None:
+    """Raise when an archive lists more members than the limit."""
+    if count > limits.max_archive_members:
+        raise ExtractionFailed(
+            f"the archive has {count} members, more than the limit of "
+            f"{limits.max_archive_members}",
+            mime_type=mime_type,
+        )
+
+
+def check_expansion(member: Member, total: int, limits: ExtractionLimits) -> None:
+    """Raise when a member would break the archive size or ratio limits.
+
+    ``total`` is what the members before it unpacked to; ``packed_size`` is
+    the member's (or, for solid archives, the whole archive's) stored size.
+    """
+    if total + member.size > limits.max_archive_total_bytes:
         raise ExtractionFailed(
             "the archive unpacks to more than "
             f"{limits.max_archive_total_bytes:,} bytes",
-            mime_type=MIME_TYPE,
+            mime_type=member.mime_type,
         )
-    ratio = info.file_size / max(info.compress_size, 1)
+    ratio = member.size / max(member.packed_size, 1)
     if ratio > limits.max_archive_ratio:
         raise ExtractionFailed(
-            f"member {safe_name(member_name(info))!r} expands {ratio:.0f} times "
-            f"(limit {limits.max_archive_ratio}); a possible ZIP bomb",
-            mime_type=MIME_TYPE,
+            f"member {member.name!r} expands {ratio:.0f} times "
+            f"(limit {limits.max_archive_ratio}); a possible {member.kind} bomb",
+            mime_type=member.mime_type,
         )
+
+
+def check_member(info: zipfile.ZipInfo, total: int, limits: ExtractionLimits) -> None:
+    """Raise when a ZIP member would break the archive size or ratio limits."""
+    member = Member(
+        name=safe_name(member_name(info)),
+        size=info.file_size,
+        packed_size=info.compress_size,
+        kind="ZIP",
+        mime_type=MIME_TYPE,
+    )
+    check_expansion(member, total, limits)
+
+
+def listing(children: list[ChildFile]) -> str:
+    """The text of an archive: its member names, one a line."""
+    return "\n".join(child.name for child in children)
 
 
 def extract_zip(data: bytes, limits: ExtractionLimits) -> Extraction:
@@ -73,12 +119,7 @@ def extract_zip(data: bytes, limits: ExtractionLimits) -> Extraction:
         ) from err
 
     members = [info for info in archive.infolist() if not info.is_dir()]
-    if len(members) > limits.max_archive_members:
-        raise ExtractionFailed(
-            f"the archive has {len(members)} members, more than the limit of "
-            f"{limits.max_archive_members}",
-            mime_type=MIME_TYPE,
-        )
+    check_count(len(members), limits, MIME_TYPE)
     if any(info.flag_bits & 0x1 for info in members):
         raise ExtractionFailed(
             "the ZIP archive is password-protected",
@@ -87,8 +128,7 @@ def extract_zip(data: bytes, limits: ExtractionLimits) -> Extraction:
         )
 
     children = read_members(archive, members, limits)
-    names = [child.name for child in children]
-    return Extraction(mime_type=MIME_TYPE, text="\n".join(names), children=children)
+    return Extraction(mime_type=MIME_TYPE, text=listing(children), children=children)
 
 
 def read_members(

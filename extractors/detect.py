@@ -10,6 +10,19 @@ from typing import Final
 logger = logging.getLogger(__name__)
 
 OCTET_STREAM: Final = "application/octet-stream"
+WORDPERFECT: Final = "application/vnd.wordperfect"
+FLAT_OPC_NAMESPACE: Final = b"schemas.microsoft.com/office/2006/xmlPackage"
+WORD_PROG_ID: Final = b'progid="Word.Document"'
+# OpenPGP packets that start an encrypted message: public-key or symmetric-key
+# session key, in the old (0x84-0x8F) or new (0xC1, 0xC3) packet format.
+PGP_SESSION_KEY_TAGS: Final = frozenset(
+    {0x84, 0x85, 0x86, 0x8C, 0x8D, 0x8E, 0xC1, 0xC3}
+)
+PGP_PACKET_VERSIONS: Final = frozenset({3, 4, 5, 6})
+DBF_VERSIONS: Final = frozenset(
+    {0x02, 0x03, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B, 0xCB, 0xF5, 0xFB}
+)
+DBF_FIELD_TYPES: Final = frozenset(b"CNLDFMBGIYT0@+OPWV")
 # Some producers put junk (a BOM, a few bytes) before the header; readers accept it.
 PDF_HEADER_WINDOW_BYTES: Final = 1024
 TEXT_SAMPLE_BYTES: Final = 8192
@@ -33,12 +46,17 @@ SIGNATURES: Final[tuple[tuple[bytes, str], ...]] = (
     (b"Rar!\x1a\x07", "application/vnd.rar"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),
     (b"-----BEGIN PGP", "application/pgp-encrypted"),
+    (b"\xffWPC", WORDPERFECT),
+    # The OneNote revision-store file GUID {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3}.
+    (bytes.fromhex("e4525c7b8cd8a74daeb15378d02996d3"), "application/onenote"),
 )
 DOCX: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PPTX: Final = (
     "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 )
+# Word's single-file XML package (pkg:package); read like a DOCX.
+WORD_FLAT_OPC: Final = "application/vnd.ms-word.flat-opc+xml"
 OOXML_SUFFIXES: Final = {
     ".docx": DOCX,
     ".docm": DOCX,
@@ -118,7 +136,71 @@ def detect_type(head: bytes, name: str = "") -> str:
     if head[257:262] == b"ustar":
         return "application/x-tar"
 
-    return markup_type(ascii_view(head)) or plain_type(head, name)
+    return binary_type(head) or markup_type(ascii_view(head)) or plain_type(head, name)
+
+
+def binary_type(head: bytes) -> str | None:
+    """Formats without a fixed magic number, recognised by their structure.
+
+    Their first bytes can also begin a GBK text (lead bytes 0x81-0xFE), so
+    anything that reads as text is left to the text checks.
+    """
+    if is_text(head):
+        return None
+    if is_pgp_message(head):
+        return "application/pgp-encrypted"
+    if is_dbf(head):
+        return "application/x-dbf"
+    if is_wordperfect4(head):
+        return WORDPERFECT
+    return None
+
+
+def is_pgp_message(head: bytes) -> bool:
+    """Whether a binary OpenPGP message opens with a session-key packet."""
+    if len(head) < 8 or head[0] not in PGP_SESSION_KEY_TAGS:
+        return False
+    # The version byte follows the 1-, 2- or 4-byte length (old format) or the
+    # one-byte length of a new-format packet.
+    length_bytes = {0: 1, 1: 2, 2: 4}.get(head[0] & 0x03, 1) if head[0] < 0xC0 else 1
+    return head[1 + length_bytes] in PGP_PACKET_VERSIONS
+
+
+def is_dbf(head: bytes) -> bool:
+    """Whether the bytes hold a dBase header: version, date, sizes, first field."""
+    if len(head) < 64 or head[0] not in DBF_VERSIONS:
+        return False
+    month, day = head[2], head[3]
+    header_size = int.from_bytes(head[8:10], "little")
+    record_size = int.from_bytes(head[10:12], "little")
+    field_name = head[32:43].split(b"\0", 1)[0]
+    return (
+        1 <= month <= 12
+        and 1 <= day <= 31
+        and header_size >= 65
+        and record_size > 1
+        and field_name.isascii()
+        and field_name.replace(b"_", b"").isalnum()
+        and head[43] in DBF_FIELD_TYPES
+    )
+
+
+def is_wordperfect4(head: bytes) -> bool:
+    """Whether the file opens with WordPerfect 4.x function codes.
+
+    WordPerfect before 5.0 has no header; its fixed-length codes (0xC0-0xFE)
+    begin and end with the same byte, so two closed codes in a row mark it.
+    """
+    position = 0
+    for _ in range(2):
+        code = head[position : position + 1]
+        if not code or not 0xC0 <= code[0] <= 0xFE:
+            return False
+        end = head.find(code, position + 2, position + 40)
+        if end < 0:
+            return False
+        position = end + 1
+    return True
 
 
 def ascii_view(head: bytes) -> bytes:
@@ -141,6 +223,8 @@ def markup_type(sample: bytes) -> str | None:
     if is_mail(start):
         return "message/rfc822"
     if start.startswith(b"<?xml"):
+        if WORD_PROG_ID in sample and FLAT_OPC_NAMESPACE in sample:
+            return WORD_FLAT_OPC
         # XHTML is HTML; a feed or an office XML with <title> is XML.
         return "text/html" if XHTML_PATTERN.search(sample) else "application/xml"
     if start.startswith(b"<") and HTML_PATTERN.search(sample):

@@ -520,7 +520,6 @@ def client_options(settings: Settings) -> dict[str, Any]:
         "max_retries": CLIENT_RETRIES,
         "retry_on_timeout": True,
         "retry_on_status": TRANSIENT_STATUS_CODES,
-        "http_compress": True,
     }
     if settings.opensearch_user:
         options["http_auth"] = (

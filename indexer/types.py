@@ -15,6 +15,7 @@ FACET_FIELDS: tuple[str, ...] = (
     "language",
 )
 SortOrder = Literal["relevance", "received_desc", "received_asc", "title"]
+SuggestionKind = Literal["title", "customer", "term"]
 
 
 @dataclass
@@ -41,7 +42,9 @@ class SearchRequest:
 
     ``filters`` maps a facet field to the values a caller selected; values of
     one field are OR-ed, fields are AND-ed. ``access`` is the caller's view
-    filter (same shape), applied to hits, totals, facets alike.
+    filter (same shape), applied to hits, totals, facets alike. ``cursor`` is
+    the ``next_cursor`` of the previous page of the same request (``page``
+    must then be 1); it replaces the page number.
     """
 
     query: str = ""
@@ -52,6 +55,7 @@ class SearchRequest:
     page_size: int = 10
     sort: SortOrder = "relevance"
     access: dict[str, list[str]] = field(default_factory=dict)
+    cursor: str | None = None
 
 
 @dataclass
@@ -66,6 +70,16 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
     highlight_terms: list[str] = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A completion of what the caller typed, with how many visible documents."""
+
+    text: str
+    kind: SuggestionKind
+    count: int
 
 
 class IndexWriter(Protocol):
@@ -92,6 +106,23 @@ class Index(Protocol):
 
     def count(self, request: SearchRequest) -> int:
         """How many documents match, without fetching hits."""
+
+    def similar(
+        self, text: str, exclude_id: int, request: SearchRequest, limit: int = 10
+    ) -> SearchResult:
+        """Visible documents sharing the most distinctive terms of ``text``.
+
+        ``text`` is the source document's text (the index does not store it);
+        ``exclude_id`` (the source) is never a hit. See ``plan.similar_terms``.
+        """
+
+    def suggest(
+        self, prefix: str, request: SearchRequest, limit: int = 10
+    ) -> list[Suggestion]:
+        """Titles, customers and terms starting with ``prefix``, visible ones only.
+
+        At most ``limit`` of each kind, titles first, then customers, then terms.
+        """
 
     def indexed_ids(self) -> set[int]:
         """Every document id in the index (for repair at start-up)."""

@@ -1,8 +1,5 @@
 """Training on the seed set, loading with checks, and predictions."""
 
-# Chinese text is written with full-width punctuation on purpose.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import json

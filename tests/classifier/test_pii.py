@@ -1,8 +1,5 @@
 """Personal-data detectors on Chinese, English and mixed text."""
 
-# Chinese text is written with full-width punctuation on purpose.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import pytest
