@@ -41,10 +41,16 @@ What another backend must do to give the same answers (OpenSearch terms):
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import logging
+import math
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from indexer import analysis
 from indexer.query import (
@@ -62,7 +68,13 @@ from indexer.query import (
     parse_query,
     positive_leaves,
 )
-from indexer.types import FACET_FIELDS, IndexDocument, SearchRequest
+from indexer.types import (
+    FACET_FIELDS,
+    IndexDocument,
+    SearchRequest,
+    Suggestion,
+    SuggestionKind,
+)
 from search_api.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -81,6 +93,14 @@ FILTER_FIELDS: Final = (*FACET_FIELDS, *ACCESS_FIELDS)
 RECEIVED_FIELD: Final = "received_at"
 # Ids share a 64-bit sort key with the received second (``received_order``).
 MAX_DOCUMENT_ID: Final = 2**32
+TITLE_SORT_SEPARATOR: Final = "\x00"
+MAX_RESULT_WINDOW: Final = 10_000
+CURSOR_VERSION: Final = 1
+CURSOR_HASH_CHARS: Final = 16
+SIMILAR_MAX_CANDIDATES: Final = 200
+SIMILAR_MAX_TERMS: Final = 25
+SIMILAR_MIN_DOC_FREQ: Final = 2
+SIMILAR_MAX_DOC_SHARE: Final = 0.5
 MatchMode = Literal["exact", "prefix", "fuzzy"]
 
 
@@ -104,6 +124,13 @@ class DateMatch:
 
     start: datetime | None
     end: datetime | None
+
+
+@dataclass(frozen=True)
+class IdMatch:
+    """The one document with this id."""
+
+    id: int
 
 
 @dataclass(frozen=True)
@@ -133,7 +160,7 @@ class Nothing:
     pass
 
 
-Plan = TokenMatch | DateMatch | AllOf | AnyOf | NoneOf | Everything | Nothing
+Plan = TokenMatch | DateMatch | IdMatch | AllOf | AnyOf | NoneOf | Everything | Nothing
 
 
 def to_utc(moment: datetime) -> datetime:
@@ -153,8 +180,14 @@ def index_fields(document: IndexDocument) -> dict[str, str | list[str]]:
     fields.update(_keyword_values(document))
     received = to_utc(document.received_at)
     fields["received_month"] = received.strftime("%Y-%m")
-    fields["title_sort"] = f"{analysis.normalize(document.title)}\x00{document.id:012d}"
+    fields["title_sort"] = title_sort(document)
     return fields
+
+
+def title_sort(document: IndexDocument) -> str:
+    """Sort key for titles: the normalized title, then the id (no ties)."""
+    title = analysis.normalize(document.title)
+    return f"{title}{TITLE_SORT_SEPARATOR}{document.id:012d}"
 
 
 def received_order(document: IndexDocument) -> int:
@@ -365,3 +398,301 @@ def ordered_facet(counts: dict[str, int], size: int | None) -> dict[str, int]:
     """
     ordered = sorted(counts.items(), key=lambda bucket: (-bucket[1], bucket[0]))
     return dict(ordered[:size])
+
+
+# Pagination -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next page starts: after ``key`` (keyed sorts) or at ``offset``.
+
+    ``hints`` are a backend's own shortcuts (tantivy keeps the title bucket
+    rank there); other backends ignore them and answer from ``key`` alone.
+    """
+
+    key: int | str | None
+    offset: int
+    hints: dict[str, int]
+
+
+def request_fingerprint(request: SearchRequest) -> str:
+    """A short hash of everything that decides a request's ordered hit list."""
+    shape = {
+        "query": request.query,
+        "filters": _canonical_values(request.filters),
+        "access": _canonical_values(request.access),
+        "from": _moment_text(request.received_from),
+        "to": _moment_text(request.received_to),
+        "sort": request.sort,
+    }
+    canonical = json.dumps(shape, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:CURSOR_HASH_CHARS]
+
+
+def encode_cursor(request: SearchRequest, cursor: Cursor) -> str:
+    """The opaque cursor string: URL-safe base64 of a small JSON object."""
+    body: dict[str, object] = {
+        "v": CURSOR_VERSION,
+        "f": request_fingerprint(request),
+        "k": cursor.key,
+        "o": cursor.offset,
+    }
+    if cursor.hints:
+        body["h"] = cursor.hints
+    raw = json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(request: SearchRequest) -> Cursor | None:
+    """The request's cursor, checked to come from the same query, filters and sort."""
+    if request.cursor is None:
+        return None
+    if request.page != 1:
+        raise InvalidInput(
+            f"page {request.page} given with a cursor; a cursor replaces the page "
+            "number, so send page 1 with it",
+            page=request.page,
+        )
+    body = _cursor_body(request.cursor)
+    if body.get("f") != request_fingerprint(request):
+        raise InvalidInput(
+            "the cursor belongs to another query, filter, access or sort; "
+            "cursors only continue the request that returned them",
+            cursor=request.cursor,
+        )
+    return _cursor_from_body(body, request)
+
+
+def _cursor_body(text: str) -> dict[str, Any]:
+    try:
+        padded = text + "=" * (-len(text) % 4)
+        body = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError) as err:
+        raise InvalidInput(
+            f"cursor {text[:40]!r} is not a cursor this index returned",
+            cursor=text,
+        ) from err
+    if not isinstance(body, dict) or body.get("v") != CURSOR_VERSION:
+        raise InvalidInput(
+            f"cursor {text[:40]!r} is not a cursor this index returned", cursor=text
+        )
+    return body
+
+
+def _cursor_from_body(body: dict[str, Any], request: SearchRequest) -> Cursor:
+    key, offset, hints = body.get("k"), body.get("o"), body.get("h", {})
+    expected_key: type = int if request.sort.startswith("received") else str
+    is_key_valid = (
+        key is None if request.sort == "relevance" else (type(key) is expected_key)
+    )
+    is_hints_valid = isinstance(hints, dict) and all(
+        type(value) is int for value in hints.values()
+    )
+    if not (is_key_valid and type(offset) is int and offset >= 0 and is_hints_valid):
+        raise InvalidInput(
+            "the cursor is damaged (key, offset or hints of the wrong type)",
+            cursor=request.cursor,
+        )
+    return Cursor(key=key, offset=offset, hints=hints)
+
+
+def page_offset(
+    request: SearchRequest, cursor: Cursor | None, max_result_window: int
+) -> int:
+    """The offset of the requested page, checked against ``max_result_window``.
+
+    Relevance pages (and page numbers of any sort) are offsets, costly to
+    reach deep, so a page may not end past ``max_result_window`` hits (as
+    OpenSearch's ``index.max_result_window``). A keyed cursor has no limit.
+    """
+    if request.page < 1 or request.page_size < 1:
+        raise InvalidInput(
+            f"page {request.page} with page size {request.page_size}: "
+            "both must be 1 or more",
+            page=request.page,
+            page_size=request.page_size,
+        )
+    if cursor is not None and cursor.key is not None:
+        return 0
+    offset = cursor.offset if cursor else (request.page - 1) * request.page_size
+    if offset + request.page_size > max_result_window:
+        raise InvalidInput(
+            _window_message(request, offset, max_result_window),
+            offset=offset,
+            page_size=request.page_size,
+            max_result_window=max_result_window,
+        )
+    return offset
+
+
+def _window_message(request: SearchRequest, offset: int, window: int) -> str:
+    reached = f"hits {offset + 1} to {offset + request.page_size}"
+    if request.sort == "relevance":
+        return (
+            f"{reached} lie beyond the first {window} by relevance; narrow the "
+            "query or filters, or sort by date or title and follow next_cursor"
+        )
+    return (
+        f"{reached} lie beyond the first {window}; follow next_cursor "
+        "from page 1 to go deeper"
+    )
+
+
+def next_cursor(
+    request: SearchRequest,
+    offset: int,
+    hits_returned: int,
+    total: int,
+    last_key: int | str | None,
+    hints: dict[str, int] | None = None,
+) -> str | None:
+    """The cursor of the page after this one, or ``None`` on the last page.
+
+    ``total`` counts every hit of the request; the hits seen so far are the
+    cursor's offset plus this page. Relevance stops at ``max_result_window``
+    through ``page_offset`` on the next call.
+    """
+    previous = decode_cursor(request)
+    seen_before = previous.offset if previous else offset
+    seen = seen_before + hits_returned
+    if hits_returned < request.page_size or seen >= total:
+        return None
+    key = None if request.sort == "relevance" else last_key
+    return encode_cursor(request, Cursor(key=key, offset=seen, hints=hints or {}))
+
+
+def _canonical_values(values: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {field: sorted(set(chosen)) for field, chosen in values.items() if chosen}
+
+
+def _moment_text(moment: datetime | None) -> str | None:
+    return None if moment is None else to_utc(moment).isoformat()
+
+
+# More like this ---------------------------------------------------------------
+
+
+def similar_terms(
+    text: str, doc_freqs: Callable[[str, list[str]], dict[str, int]], documents: int
+) -> list[TokenMatch]:
+    """The most distinctive tokens of ``text``, one ``TokenMatch`` each, to OR.
+
+    Candidates are the words (two or more characters, not only digits) of
+    ``text_terms`` and the bigrams of ``text_bigrams``, the
+    ``SIMILAR_MAX_CANDIDATES`` most frequent in ``text`` (ties: first seen).
+    ``doc_freqs(field, tokens)`` gives for each token the number of live
+    documents of the whole index (no filter, no access) holding it in that
+    field; ``documents`` is the number of live documents. A candidate held by
+    fewer than ``SIMILAR_MIN_DOC_FREQ`` documents (only the source itself) or
+    by more than ``SIMILAR_MAX_DOC_SHARE`` of them is skipped. The rest are
+    weighted tf * ln(1 + (N - df + 0.5) / (df + 0.5)) and the
+    ``SIMILAR_MAX_TERMS`` heaviest kept (ties: field, then token).
+    """
+    candidates = _similar_candidates(text)
+    weighted: list[tuple[float, str, str]] = []
+    for field in ("text_terms", "text_bigrams"):
+        counts = {
+            token: tf for (name, token), tf in candidates.items() if name == field
+        }
+        if not counts:
+            continue
+        frequencies = doc_freqs(field, sorted(counts))
+        for token, tf in counts.items():
+            df = frequencies.get(token, 0)
+            if df < SIMILAR_MIN_DOC_FREQ or df > documents * SIMILAR_MAX_DOC_SHARE:
+                continue
+            idf = math.log(1 + (documents - df + 0.5) / (df + 0.5))
+            weighted.append((tf * idf, field, token))
+    weighted.sort(key=lambda entry: (-entry[0], entry[1], entry[2]))
+    return [
+        TokenMatch(field, (token,)) for _, field, token in weighted[:SIMILAR_MAX_TERMS]
+    ]
+
+
+def _similar_candidates(text: str) -> dict[tuple[str, str], int]:
+    streams = analysis.analyze(text)
+    words = [token for token in streams.terms if len(token) > 1 and not token.isdigit()]
+    tokens = [("text_terms", word) for word in words] + [
+        ("text_bigrams", bigram)
+        for bigram in streams.bigrams
+        if bigram != analysis.GAP_TOKEN
+    ]
+    counts = Counter(tokens)
+    first_seen = {
+        token: position for position, token in reversed(list(enumerate(tokens)))
+    }
+    ranked = sorted(counts, key=lambda token: (-counts[token], first_seen[token]))
+    return {token: counts[token] for token in ranked[:SIMILAR_MAX_CANDIDATES]}
+
+
+def similar_plan(terms: list[TokenMatch], exclude_id: int) -> Plan:
+    """Any of ``terms``, never the source document (``id`` is a keyword-like id)."""
+    if not terms:
+        return Nothing()
+    return AllOf((AnyOf(tuple(terms)), NoneOf(IdMatch(exclude_id))))
+
+
+# Suggestions ------------------------------------------------------------------
+
+
+def suggestion_key(prefix: str) -> str:
+    """The typed prefix as titles and customers are compared: normalized, spaced."""
+    key = " ".join(analysis.normalize(prefix).split())
+    # Keeps a typed NUL from reaching into the id part of ``title_sort``.
+    return "".join(character for character in key if character.isprintable())
+
+
+def title_suggestion_plan(key: str) -> TokenMatch:
+    """``title_sort`` values starting with the prefix key (normalized title, id)."""
+    return TokenMatch("title_sort", (key,), "prefix")
+
+
+def title_group_plan(title: str) -> TokenMatch:
+    """Every document whose normalized title is exactly ``title``."""
+    return TokenMatch("title_sort", (f"{title}{TITLE_SORT_SEPARATOR}",), "prefix")
+
+
+def customer_prefilter_plan(prefix: str) -> Plan | None:
+    """A superset of the documents whose customer starts with ``prefix``.
+
+    Only the first word or CJK run of the prefix is used, so no expansion cap
+    can drop a customer; the exact check is ``customer_matches``.
+    """
+    found = analysis.segments(prefix)
+    if not found:
+        return None
+    text, is_cjk = found[0]
+    is_whole = len(found) > 1 or prefix.rstrip() != prefix
+    if is_cjk:
+        return _single_segment_plan((text, True), "customer")
+    if is_whole:
+        return TokenMatch("customer_terms", (text,))
+    return TokenMatch("customer_terms", (text,), "prefix")
+
+
+def customer_matches(customer: str, key: str) -> bool:
+    return suggestion_key(customer).startswith(key)
+
+
+def term_suggestion_field(key: str) -> tuple[str, str] | None:
+    """The field and token prefix of term suggestions, if the prefix is one token.
+
+    A word prefix completes words of ``text_terms``; one or two CJK characters
+    complete bigrams of ``text_bigrams``; anything else has no term suggestions.
+    """
+    found = analysis.segments(key)
+    if len(found) != 1 or analysis.normalize(key) != found[0][0]:
+        return None
+    text, is_cjk = found[0]
+    if not is_cjk:
+        return "text_terms", text
+    return ("text_bigrams", text) if len(text) <= 2 else None
+
+
+def ordered_suggestions(
+    counts: dict[str, int], kind: SuggestionKind, limit: int
+) -> list[Suggestion]:
+    """The ``limit`` suggestions with most documents, then by text."""
+    ordered = sorted(counts.items(), key=lambda entry: (-entry[1], entry[0]))
+    return [Suggestion(text, kind, count) for text, count in ordered[:limit] if count]

@@ -8,7 +8,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from search_api.database import DocumentRecord
 from search_api.errors import Conflict, FilewardenError, InvalidInput, NotFound
 from search_api.intake import Receipt, receive
+from search_api.jobs import BackgroundJob
 from search_api.labels import (
     accept_suggestions,
     correct_labels,
@@ -29,16 +30,19 @@ from search_api.schemas import (
     AcceptIn,
     DocumentOut,
     DocumentSummaryOut,
+    JobOut,
     LabelDecisionOut,
     LabelsIn,
     PasswordIn,
     ReceiptOut,
     ReindexJobOut,
     SearchOut,
+    TrainIn,
 )
 from search_api.searching import SearchParams, document_view, search_documents
 from search_api.service import Filewarden
 from search_api.settings import Settings, get_settings
+from search_api.training import Progress, relabel, report_summary, retrain
 from search_api.worker import IngestWorker
 
 logger = logging.getLogger(__name__)
@@ -55,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.state.filewarden = filewarden
         api.state.worker = worker
         api.state.reindex_thread = None
+        api.state.training = BackgroundJob("training")
         worker.start()
         logger.info("serving data folder %s", settings.data_dir.resolve())
         yield
@@ -71,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _add_routes(api)
     _add_label_routes(api)
     _add_index_routes(api)
+    _add_model_routes(api)
     add_page_routes(api)
     return api
 
@@ -254,6 +260,64 @@ def _add_index_routes(api: FastAPI) -> None:
     def reindex_status(request: Request) -> ReindexJobOut:
         """Progress of the latest reindex."""
         return _reindex_status(_filewarden(request), wait_for_start=False)
+
+
+def _add_model_routes(api: FastAPI) -> None:
+    @api.get("/models")
+    def models(request: Request) -> list[dict[str, Any]]:
+        """Every trained classifier version, the current one marked."""
+        from classifier import list_models
+
+        return [
+            asdict(m) for m in list_models(_filewarden(request).settings.models_dir)
+        ]
+
+    @api.post("/models/train", response_model=JobOut, status_code=202)
+    def train(request: Request, body: TrainIn) -> JobOut:
+        """Retrain from the seed set and people's decisions, in the background."""
+        filewarden = _filewarden(request)
+        job: BackgroundJob = request.app.state.training
+
+        def work(progress: Progress) -> dict[str, Any]:
+            report = retrain(filewarden, force=body.force, progress=progress)
+            return report_summary(report)
+
+        job.start(work)
+        return JobOut(**asdict(job.status))
+
+    @api.get("/models/train", response_model=JobOut)
+    def training_status(request: Request) -> JobOut:
+        """Progress of the latest training job (training, then relabelling)."""
+        return JobOut(**asdict(request.app.state.training.status))
+
+    @api.post("/models/{version}/promote", response_model=JobOut, status_code=202)
+    def promote_model(request: Request, version: str) -> JobOut:
+        """Make a version current, then relabel in the background."""
+        from classifier import promote
+
+        filewarden = _filewarden(request)
+        promote(filewarden.settings.models_dir, version)
+        return _start_relabel(request, filewarden)
+
+    @api.post("/models/rollback", response_model=JobOut, status_code=202)
+    def rollback_model(request: Request) -> JobOut:
+        """Go back to the version that was current before, then relabel."""
+        from classifier import rollback
+
+        filewarden = _filewarden(request)
+        rollback(filewarden.settings.models_dir)
+        return _start_relabel(request, filewarden)
+
+
+def _start_relabel(request: Request, filewarden: Filewarden) -> JobOut:
+    filewarden.forget_classifier()
+    job: BackgroundJob = request.app.state.training
+
+    def work(progress: Progress) -> dict[str, Any]:
+        return {"relabelled": relabel(filewarden, progress)}
+
+    job.start(work)
+    return JobOut(**asdict(job.status))
 
 
 def _reindex_quietly(filewarden: Filewarden) -> None:

@@ -26,6 +26,7 @@ from search_api.reindex import reindex
 from search_api.searching import SearchParams, document_view, search_documents
 from search_api.service import Filewarden
 from search_api.settings import Settings
+from search_api.training import relabel, report_summary, retrain
 from search_api.worker import repair_index
 
 logger = logging.getLogger(__name__)
@@ -123,6 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train the classifier from the seed set")
     train.add_argument("--seed", type=int, default=0, help="random seed")
+    train.add_argument(
+        "--force", action="store_true", help="promote even if it scores worse"
+    )
+
+    model = commands.add_parser("model", help="list, promote or roll back models")
+    model.add_argument("action", choices=("list", "promote", "rollback"))
+    model.add_argument("version", nargs="?")
+    model.set_defaults(run=run_model)
     train.set_defaults(run=run_train)
     return parser
 
@@ -276,23 +285,45 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_train(settings: Settings, args: argparse.Namespace) -> int:
-    from classifier import train_model
+    app = Filewarden(settings)
+    bars: dict[str, tqdm] = {}
 
-    report = train_model(
-        settings.seed_dir,
-        settings.models_dir,
-        categories=settings.categories,
-        sensitivities=settings.sensitivities,
-        random_seed=args.seed,
-    )
-    print(
-        json.dumps(
-            report if isinstance(report, dict) else report.__dict__,
-            ensure_ascii=False,
-            indent=2,
-            default=str,
-        )
-    )
+    def show(phase: str, done: int, total: int) -> None:
+        bar = bars.setdefault(phase, tqdm(desc=phase, total=total, file=sys.stderr))
+        bar.total = total
+        bar.update(done - bar.n)
+
+    report = retrain(app, force=args.force, random_seed=args.seed, progress=show)
+    for bar in bars.values():
+        bar.close()
+    app.close()
+    print(json.dumps(report_summary(report), ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def run_model(settings: Settings, args: argparse.Namespace) -> int:
+    from classifier import list_models, promote, rollback
+
+    if args.action == "list":
+        for info in list_models(settings.models_dir):
+            mark = "*" if info.is_current else " "
+            print(
+                f"{mark} {info.version}  category F1 {info.category_macro_f1:.3f}  "
+                f"sensitivity F1 {info.sensitivity_macro_f1:.3f}  "
+                f"{info.examples} examples"
+            )
+        return 0
+    if args.action == "promote":
+        if not args.version:
+            print("error: say which version to promote", file=sys.stderr)
+            return 2
+        promote(settings.models_dir, args.version)
+    else:
+        args.version = rollback(settings.models_dir)
+    app = Filewarden(settings)
+    count = relabel(app)
+    app.close()
+    print(f"current model is {app.classifier.version}; relabelled {count} documents")
     return 0
 
 

@@ -157,3 +157,21 @@ class PasswordIn(BaseModel):
     """A password for one encrypted document; used once, never stored."""
 
     password: str = Field(min_length=1, max_length=1024)
+
+
+class TrainIn(BaseModel):
+    force: bool = Field(
+        default=False, description="promote even if the new model scores worse"
+    )
+
+
+class JobOut(BaseModel):
+    name: str
+    state: str
+    phase: str
+    done: int
+    total: int
+    started_at: str | None
+    finished_at: str | None
+    result: dict[str, Any]
+    error: str | None

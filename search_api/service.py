@@ -56,7 +56,10 @@ class Filewarden:
             if self._classifier is None:
                 from classifier import load_classifier
 
-                self._classifier = load_classifier(self.settings.models_dir)
+                self._classifier = load_classifier(
+                    self.settings.models_dir,
+                    override_kinds=frozenset(self.settings.pii_override_kinds),
+                )
                 logger.info("model %s loaded", self._classifier.version)
             return self._classifier
 

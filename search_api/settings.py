@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     sensitivities: list[str] = Field(
         default_factory=lambda: list(DEFAULT_SENSITIVITIES)
     )
+    # PIPL treats each of these as personal information: a hit makes the
+    # sensitivity "personal" whatever the model says. Measured on the corpus's
+    # hand labels, "email" also turns mailing-list mail and author lines
+    # personal; drop it here where that is not wanted.
+    pii_override_kinds: list[str] = Field(
+        default_factory=lambda: ["prc_id", "mobile", "bank_card", "email", "passport"]
+    )
+    classifier_max_text_chars: int = 20_000
     category_threshold: float = 0.45
     sensitivity_threshold: float = 0.45
 

@@ -11,6 +11,7 @@ from search_api.database import PENDING_STATES
 from search_api.pipeline import index_documents, process_batch
 from search_api.reindex import reindex, unfinished_job
 from search_api.service import Filewarden
+from search_api.training import relabel
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +55,14 @@ class IngestWorker:
         return batch
 
     def _recover(self) -> None:
-        # Work left by a crash: documents that never reached a resting state,
-        # index entries that lag the database, and entries the database lost.
+        # Work left by a crash: an unfinished reindex, index entries that lag
+        # the database or that it lost, labels from an older model (a relabel
+        # cut short), and documents that never reached a resting state.
         try:
             if unfinished_job(self.app) is not None:
                 reindex(self.app)
             repair_index(self.app)
+            relabel(self.app)
             pending = self.app.db.ids_in_states(PENDING_STATES)
             if pending:
                 logger.info(
