@@ -7,6 +7,7 @@ index Filewarden's own token strings, so they differ only as engines.
 
     python bench/search.py --documents 100000 --workdir /tmp/fw-bench
     python bench/search.py --documents 20000 --compare-pretokenized
+    python bench/search.py --scale --documents 1000000 --workdir /tmp/fw-bench
     python bench/search.py --backend opensearch --url http://127.0.0.1:9200
 
 With ``--backend opensearch`` the same documents and searches also run on the
@@ -40,7 +41,7 @@ from opensearchpy import OpenSearch
 from indexer import analysis
 from indexer.embedded import EmbeddedIndex, build_schema, tokens_analyzer
 from indexer.opensearch import OpenSearchIndex
-from indexer.plan import index_fields
+from indexer.plan import Cursor, encode_cursor, index_fields, received_order
 from indexer.types import FACET_FIELDS, IndexDocument, SearchRequest
 from search_api.settings import Settings
 
@@ -337,18 +338,222 @@ def _pretokenized_document(document: IndexDocument) -> tantivy.Document:
     return prepared
 
 
+# The million-document run (--scale) -------------------------------------------
+
+SCALE_BATCH_DOCUMENTS: Final = 50_000
+SCALE_REPEATS: Final = 100
+SCALE_ANALYSIS_PROCESSES: Final = 2
+# (label, Filewarden query, the same search as an FTS5 expression over the
+# token columns: CJK words are bigram tokens there, as in the plan)
+SCALE_QUERIES: Final = (
+    ("common Chinese word", "酒店", '"酒店"'),
+    ("rare Chinese word", "翡翠", '"翡翠"'),
+    ("Chinese phrase", '"送餐很快"', '"送餐 餐很 很快"'),
+    ("English word", "function", '"function"'),
+    ("boolean", "(酒店 OR 宾馆) -价格", '("酒店" OR "宾馆") NOT "价格"'),
+)
+# Lines per document: (share, fewest, most); from one line to a few pages.
+SCALE_LENGTHS: Final = ((0.35, 1, 3), (0.4, 4, 20), (0.2, 21, 60), (0.05, 61, 200))
+
+
+def scale_document(
+    number: int, chinese: list[str], english: list[str]
+) -> IndexDocument:
+    """Document ``number``, the same in every pass (seeded by its number)."""
+    rng = random.Random(number)
+    is_english = rng.random() < ENGLISH_SHARE
+    source = english if is_english else chinese
+    lines = [rng.choice(source) for _ in range(scale_line_count(rng))]
+    start = datetime(2021, 1, 1, tzinfo=UTC)
+    return IndexDocument(
+        id=number,
+        title=lines[0][:60],
+        text="\n".join(lines),
+        original_filename=f"document-{number}.{rng.choice(FILE_TYPES)}",
+        customer=f"customer {rng.randint(1, 200):03d}",
+        category=rng.choice(CATEGORIES),
+        sensitivity=rng.choice(SENSITIVITIES),
+        file_type=rng.choice(FILE_TYPES),
+        language="en" if is_english else "zh",
+        received_at=start + timedelta(seconds=rng.randint(0, 4 * 365 * 86400)),
+        owner=f"user{rng.randint(1, 50)}",
+        groups=[f"group{rng.randint(1, 10)}"],
+    )
+
+
+def scale_line_count(rng: random.Random) -> int:
+    share = rng.random()
+    for weight, fewest, most in SCALE_LENGTHS:
+        if share < weight:
+            return rng.randint(fewest, most)
+        share -= weight
+    return 1
+
+
+def scale_batches(
+    count: int, chinese: list[str], english: list[str]
+) -> Iterator[list[IndexDocument]]:
+    for first in range(1, count + 1, SCALE_BATCH_DOCUMENTS):
+        last = min(count, first + SCALE_BATCH_DOCUMENTS - 1)
+        yield [scale_document(n, chinese, english) for n in range(first, last + 1)]
+
+
+def scale_percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p50, p95, p99 = (
+        ordered[min(len(ordered) - 1, int(len(ordered) * share))] * 1000
+        for share in (0.5, 0.95, 0.99)
+    )
+    return f"p50 {p50:6.1f}  p95 {p95:6.1f}  p99 {p99:6.1f} ms"
+
+
+def scale_tantivy(
+    count: int, sources: tuple[list[str], list[str]], folder: Path
+) -> None:
+    """Index ``count`` documents through EmbeddedIndex.add, then time searches."""
+    shutil.rmtree(folder, ignore_errors=True)
+    index = EmbeddedIndex(folder, analysis_processes=SCALE_ANALYSIS_PROCESSES)
+    started, generating = time.perf_counter(), 0.0
+    batches = scale_batches(count, *sources)
+    while True:
+        made = time.perf_counter()
+        batch = next(batches, None)
+        generating += time.perf_counter() - made
+        if batch is None:
+            break
+        index.add(batch)
+        logger.info("tantivy: %d documents", batch[-1].id)
+    seconds = time.perf_counter() - started - generating
+    print(
+        f"tantivy: {count / seconds:,.0f} docs/s ({seconds:.0f} s without generating),"
+        f" index {folder_bytes(folder) / 2**30:.2f} GiB"
+    )
+    for label, query, _ in SCALE_QUERIES:
+        request = SearchRequest(query=query)
+        total = index.search(request).total
+        samples = timed(partial(index.search, request), SCALE_REPEATS)
+        print(f"  tantivy {label:20} hits {total:7d}  {scale_percentiles(samples)}")
+    scale_tantivy_extras(index, count, sources)
+    index.close()
+
+
+def scale_tantivy_extras(
+    index: EmbeddedIndex, count: int, sources: tuple[list[str], list[str]]
+) -> None:
+    """Deep pages, more-like-this and suggestions on the full index."""
+    deep_offset = SearchRequest(sort="received_desc", page=999, page_size=10)
+    samples = timed(lambda: index.search(deep_offset), 10)
+    print(f"  tantivy offset page 999 (received)   {scale_percentiles(samples)}")
+    middle = scale_document(count // 2, *sources)
+    cursor = encode_cursor(
+        SearchRequest(sort="received_desc"),
+        Cursor(key=received_order(middle), offset=count // 2),
+    )
+    deep_cursor = SearchRequest(sort="received_desc", cursor=cursor)
+    samples = timed(lambda: index.search(deep_cursor), 10)
+    label = f"cursor at hit ~{count // 2:,} (received)"
+    print(f"  tantivy {label:29} {scale_percentiles(samples)}")
+    for number in (11, 12345):
+        text = scale_document(number, *sources).text
+        found = index.similar(text, number, SearchRequest())
+        samples = timed(partial(index.similar, text, number, SearchRequest()), 10)
+        label = f"similar({number})"
+        print(
+            f"  tantivy {label:20} hits {found.total:7d}  {scale_percentiles(samples)}"
+        )
+    visible = SearchRequest(access={"groups": ["group3"]})
+    for prefix in ("酒", "送餐", "fun", "a"):
+        samples = timed(partial(index.suggest, prefix, visible), 10)
+        print(
+            f"  tantivy suggest({prefix!r}) group3       {scale_percentiles(samples)}"
+        )
+
+
+def scale_sqlite(
+    count: int, sources: tuple[list[str], list[str]], folder: Path
+) -> None:
+    """The same documents in SQLite FTS5 (token columns) plus a facet table."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    database = sqlite3.connect(folder / "fts.sqlite3")
+    database.execute("PRAGMA journal_mode=OFF")
+    database.execute("PRAGMA synchronous=OFF")
+    columns = ", ".join(FTS_COLUMNS)
+    database.execute(
+        f"CREATE VIRTUAL TABLE fts USING fts5({columns}, tokenize='unicode61')"
+    )
+    meta = ", ".join(f"{name} TEXT" for name in FACET_FIELDS)
+    database.execute(f"CREATE TABLE meta (id INTEGER PRIMARY KEY, {meta})")
+    marks = ", ".join("?" for _ in FACET_FIELDS)
+
+    started, generating = time.perf_counter(), 0.0
+    batches = scale_batches(count, *sources)
+    while True:
+        made = time.perf_counter()
+        batch = next(batches, None)
+        generating += time.perf_counter() - made
+        if batch is None:
+            break
+        fields = [(document.id, index_fields(document)) for document in batch]
+        database.executemany(
+            f"INSERT INTO fts(rowid, {columns}) VALUES (?, ?, ?, ?, ?)",
+            [[i, *(f[name] for name in FTS_COLUMNS)] for i, f in fields],
+        )
+        database.executemany(
+            f"INSERT INTO meta VALUES (?, {marks})",
+            [[i, *(f[name] for name in FACET_FIELDS)] for i, f in fields],
+        )
+        database.commit()
+        logger.info("sqlite: %d documents", batch[-1].id)
+    seconds = time.perf_counter() - started - generating
+    print(
+        f"sqlite fts5: {count / seconds:,.0f} docs/s ({seconds:.0f} s),"
+        f" database {folder_bytes(folder) / 2**30:.2f} GiB"
+    )
+    for label, _, expression in SCALE_QUERIES:
+        total = database.execute(
+            "SELECT count(*) FROM fts WHERE fts MATCH ?", [expression]
+        ).fetchone()[0]
+        search = partial(sqlite_search, database, expression)
+        samples = timed(search, SCALE_REPEATS)
+        print(f"  fts5    {label:20} hits {total:7d}  {scale_percentiles(samples)}")
+    database.close()
+
+
+def scale_run(count: int, workdir: Path, skip_sqlite: bool) -> None:
+    """Both engines on ``count`` generated documents; removes the indexes after."""
+    dataset = Settings().corpus_dir / "dataset"
+    sources = (chinese_lines(dataset), english_sentences())
+    sample = [scale_document(n, *sources) for n in range(1, 2001)]
+    characters = statistics.mean(len(document.text) for document in sample)
+    print(f"{count:,} documents, ~{characters:.0f} characters on average")
+    try:
+        scale_tantivy(count, sources, workdir / "scale-tantivy")
+        if not skip_sqlite:
+            scale_sqlite(count, sources, workdir / "scale-sqlite")
+    finally:
+        shutil.rmtree(workdir / "scale-tantivy", ignore_errors=True)
+        shutil.rmtree(workdir / "scale-sqlite", ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/filewarden-bench"))
     parser.add_argument("--compare-pretokenized", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--scale", action="store_true", help="generated documents, lines to pages"
+    )
     parser.add_argument("--backend", choices=("embedded", "opensearch"))
     parser.add_argument("--url", help="OpenSearch node for --backend opensearch")
     arguments = parser.parse_args()
     if arguments.backend == "opensearch" and not arguments.url:
         parser.error("--backend opensearch needs --url")
 
+    if arguments.scale:
+        scale_run(arguments.documents, arguments.workdir, arguments.skip_sqlite)
+        return
     dataset = Settings().corpus_dir / "dataset"
     docs = list(
         documents(arguments.documents, chinese_lines(dataset), english_sentences())

@@ -7,16 +7,32 @@ from classifier.errors import (
     ModelNotFound,
     TrainingDataError,
 )
-from classifier.evaluation import canonical_label, evaluate_texts, read_corpus_labels
+from classifier.evaluation import (
+    canonical_label,
+    evaluate_texts,
+    expected_calibration_error,
+    read_corpus_labels,
+)
+from classifier.held_out import split_held_out
 from classifier.model import Classifier, load_classifier
 from classifier.pii import detect_pii
+from classifier.registry import (
+    HistoryEntry,
+    ModelInfo,
+    list_models,
+    promote,
+    read_history,
+    rollback,
+)
 from classifier.training import TrainingReport, train_model
 from classifier.types import Prediction, Suggestion
 
 __all__ = [
     "Classifier",
+    "HistoryEntry",
     "LabeledExample",
     "ModelIncompatible",
+    "ModelInfo",
     "ModelIntegrityError",
     "ModelNotFound",
     "Prediction",
@@ -26,8 +42,14 @@ __all__ = [
     "canonical_label",
     "detect_pii",
     "evaluate_texts",
+    "expected_calibration_error",
+    "list_models",
     "load_classifier",
+    "promote",
     "read_corpus_labels",
+    "read_history",
     "read_seed_examples",
+    "rollback",
+    "split_held_out",
     "train_model",
 ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import logging
+import math
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -30,6 +32,18 @@ CORPUS_LABEL_ALIASES: Final = {
     "identity/personal document": "identity",
     "personal data": "personal",
 }
+CALIBRATION_BINS: Final = 10
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    """Predictions whose top-class probability fell in ``(lower, upper]``."""
+
+    lower: float
+    upper: float
+    count: int
+    confidence: float
+    accuracy: float
 
 
 def canonical_label(label: str) -> str:
@@ -119,3 +133,70 @@ def evaluate_texts(
             truth_sensitivity, sensitivity, sorted({*truth_sensitivity, *sensitivity})
         ),
     }
+
+
+def calibration_bins(
+    confidences: Sequence[float], correct: Sequence[bool], bins: int = CALIBRATION_BINS
+) -> list[CalibrationBin]:
+    """Equal-width bins over (0, 1] of top-class probability, empty bins included."""
+    if len(confidences) != len(correct):
+        raise ValueError(
+            f"{len(confidences)} confidences but {len(correct)} correctness flags"
+        )
+
+    members: list[list[int]] = [[] for _ in range(bins)]
+    for row, confidence in enumerate(confidences):
+        # Bins are closed on the right so that a probability of exactly 1.0 falls
+        # into the last bin and 0.0 (never a top class) into the first; rounding
+        # first keeps 0.7 * 10 = 7.000000000000001 out of the bin above its own.
+        edge = math.ceil(round(confidence * bins, 9))
+        index = min(max(edge - 1, 0), bins - 1)
+        members[index].append(row)
+
+    return [
+        CalibrationBin(
+            lower=index / bins,
+            upper=(index + 1) / bins,
+            count=len(rows),
+            confidence=_mean([confidences[row] for row in rows]),
+            accuracy=_mean([float(correct[row]) for row in rows]),
+        )
+        for index, rows in enumerate(members)
+    ]
+
+
+def expected_calibration_error(
+    confidences: Sequence[float], correct: Sequence[bool], bins: int = CALIBRATION_BINS
+) -> float:
+    """The count-weighted mean gap between confidence and accuracy, in [0, 1]."""
+    total = len(confidences)
+    if total == 0:
+        return 0.0
+    gaps = [
+        part.count / total * abs(part.accuracy - part.confidence)
+        for part in calibration_bins(confidences, correct, bins)
+    ]
+    return round(sum(gaps), 4)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def scores_by_language(
+    truth: Sequence[str], predicted: Sequence[str], languages: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """Macro-F1 and accuracy within each language."""
+    scores = {}
+    for language in sorted(set(languages)):
+        rows = [i for i, value in enumerate(languages) if value == language]
+        subset_truth = [truth[i] for i in rows]
+        subset = label_scores(
+            subset_truth, [predicted[i] for i in rows], sorted(set(subset_truth))
+        )
+        scores[language] = {
+            "examples": len(rows),
+            "macro_f1": subset["macro_f1"],
+            "accuracy": subset["accuracy"],
+        }
+    return scores

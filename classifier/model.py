@@ -152,15 +152,28 @@ def load_classifier(
     Filewarden's operators.
     """
     version = version or read_current(models_dir)
+    model = load_trained_model(models_dir, version)
+    return Classifier(model, version, override_kinds)
+
+
+def verify_model(models_dir: Path, version: str) -> dict[str, Any]:
+    """The metadata of a version whose model file matches its hash and libraries."""
     model_dir = model_path(models_dir, version)
     metadata = read_metadata(model_dir)
 
     _check_hash(model_dir / MODEL_FILE, metadata)
     _check_libraries(model_dir, metadata)
+    return metadata
 
+
+def load_trained_model(models_dir: Path, version: str) -> TrainedModel:
+    """The unpickled model of a version, only after ``verify_model`` passed."""
+    verify_model(models_dir, version)
+
+    model_dir = model_path(models_dir, version)
     model = _unpickle(model_dir)
     logger.info("loaded model %s from %s", version, model_dir)
-    return Classifier(model, version, override_kinds)
+    return model
 
 
 def read_current(models_dir: Path) -> str:

@@ -29,21 +29,27 @@ from classifier.dataset import (
     summarise,
 )
 from classifier.errors import TrainingDataError
-from classifier.evaluation import label_scores
+from classifier.evaluation import label_scores, scores_by_language
 from classifier.features import build_features, drop_pruned_terms
+from classifier.held_out import (
+    HELD_OUT_FRACTION,
+    STRATIFIED_BY,
+    HeldOutSplit,
+    example_key,
+    score_held_out,
+    split_held_out,
+)
 from classifier.model import (
-    CURRENT_FILE,
     DEFAULT_MAX_TEXT_CHARS,
     METADATA_FILE,
     MODEL_FILE,
-    OVERRIDE_KINDS,
-    PERSONAL_SENSITIVITY,
     TrainedModel,
     document_text,
     file_sha256,
     library_versions,
 )
-from classifier.pii import detect_pii
+from classifier.promotion import compare_with_current
+from classifier.registry import switch_current
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +64,10 @@ ESTIMATOR_DESCRIPTION: Final = (
     "LinearSVC(C=0.3, class_weight=balanced)"
 )
 
+FINAL_FIT_DESCRIPTION: Final = (
+    "fitted on the training part only; the held-out examples never reach the "
+    "saved model, so its held-out figures are honest"
+)
 FEATURES_DESCRIPTION: Final = (
     "tf-idf, sublinear: char_wb 1-3-grams on Han runs, word 1-2-grams "
     "and letter char_wb 3-5-grams on the rest"
@@ -66,7 +76,12 @@ FEATURES_DESCRIPTION: Final = (
 
 @dataclass(frozen=True)
 class TrainingReport:
-    """Where a trained model went and how well it cross-validated."""
+    """Where a trained model went, how it scored on held-out data, whether it is live.
+
+    ``category_macro_f1`` and ``sensitivity_macro_f1`` are held-out figures.
+    ``previous_version`` is the version CURRENT named before training (None if
+    none); ``comparison`` holds both models' figures on the same held-out examples.
+    """
 
     version: str
     model_dir: Path
@@ -74,6 +89,9 @@ class TrainingReport:
     category_macro_f1: float
     sensitivity_macro_f1: float
     metadata: dict[str, Any]
+    promoted: bool
+    previous_version: str | None
+    comparison: dict[str, Any]
 
 
 def train_model(
@@ -84,19 +102,26 @@ def train_model(
     extra_examples: Sequence[LabeledExample] = (),
     random_seed: int = 0,
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+    force: bool = False,
+    held_out_fraction: float = HELD_OUT_FRACTION,
 ) -> TrainingReport:
-    """Train on the seed set plus corrections, save a new version, make it CURRENT."""
+    """Train on seed set plus corrections, save a version, promote it if not worse.
+
+    The final model is fitted on the training part only, never on the held-out
+    examples, so its held-out figures are honest and comparable with the current
+    model's; the price is a fifth less training data. ``force`` promotes even
+    when the held-out figures are worse than the current model's.
+    """
     started = time.monotonic()
     examples = [*read_seed_examples(seed_dir), *extra_examples]
     check_labels(examples, categories, sensitivities)
-    texts = [document_text(e.text, e.title, max_text_chars) for e in examples]
-    targets = {
-        "category": [e.category for e in examples],
-        "sensitivity": [e.sensitivity for e in examples],
-    }
+    split = split_held_out(examples, held_out_fraction, random_seed)
 
-    evaluation = evaluate(examples, texts, targets, random_seed)
-    model = fit(texts, targets, random_seed, max_text_chars)
+    evaluation = evaluate(split.train, random_seed, max_text_chars)
+    model = fit(split.train, random_seed, max_text_chars)
+    held_out = score_held_out(model, split.held_out)
+    comparison = compare_with_current(models_dir, split.held_out, model)
+    promoted = _is_promoted(comparison, force)
 
     training_data = _describe_data(examples, seed_dir, len(extra_examples))
     metadata = {
@@ -104,59 +129,122 @@ def train_model(
         "max_text_chars": max_text_chars,
         "estimator": ESTIMATOR_DESCRIPTION,
         "features": FEATURES_DESCRIPTION,
+        "final_fit": FINAL_FIT_DESCRIPTION,
         "classes": {
             "category": [str(c) for c in model.category.classes_],
             "sensitivity": [str(c) for c in model.sensitivity.classes_],
         },
         "configured": {"categories": categories, "sensitivities": sensitivities},
         "training_data": training_data,
+        "split": _describe_split(split, held_out_fraction, random_seed),
         "evaluation": evaluation,
+        "held_out": held_out,
+        "promotion": {"promoted": promoted, "forced": force, **comparison},
         "libraries": library_versions(),
     }
     version, model_dir = save(model, metadata, models_dir, training_data["sha256"])
+    if promoted:
+        switch_current(models_dir, version, *_switch_reason(comparison, force))
 
     report = _report(model_dir)
-    logger.info(
-        "trained model %s on %d examples in %.1f s (macro-F1 category %.3f, "
-        "sensitivity %.3f)",
-        version,
-        report.examples,
-        time.monotonic() - started,
-        report.category_macro_f1,
-        report.sensitivity_macro_f1,
-    )
+    _log_trained(report, time.monotonic() - started)
     return report
 
 
-def _scores_by_language(
-    truth: list[str], predicted: list[str], languages: list[str]
-) -> dict[str, dict[str, float]]:
-    """Macro-F1 and accuracy of out-of-fold predictions within each language."""
-    scores = {}
-    for language in sorted(set(languages)):
-        rows = [i for i, value in enumerate(languages) if value == language]
-        subset_truth = [truth[i] for i in rows]
-        subset = label_scores(
-            subset_truth, [predicted[i] for i in rows], sorted(set(subset_truth))
+def _is_promoted(comparison: dict[str, Any], force: bool) -> bool:
+    if comparison["not_worse"]:
+        return True
+    if force:
+        logger.warning(
+            "promoting despite lower held-out macro-F1 than current model %s, "
+            "because force was given: new %s, current %s",
+            comparison["current_version"],
+            comparison["new"],
+            comparison["current"],
         )
-        scores[language] = {
-            "examples": len(rows),
-            "macro_f1": subset["macro_f1"],
-            "accuracy": subset["accuracy"],
-        }
-    return scores
+        return True
+    logger.warning(
+        "not promoting: held-out macro-F1 is lower than current model %s's on "
+        "%d examples (new %s, current %s); %s stays current",
+        comparison["current_version"],
+        comparison["examples"],
+        comparison["new"],
+        comparison["current"],
+        comparison["current_version"],
+    )
+    return False
+
+
+def _switch_reason(comparison: dict[str, Any], force: bool) -> tuple[str, str]:
+    new = comparison["new"]
+    figures = (
+        f"held-out macro-F1 category {new['category']['macro_f1']:.4f}, "
+        f"sensitivity {new['sensitivity']['macro_f1']:.4f}"
+    )
+    if comparison["current"] is None:
+        return "train", f"no comparable current model; {figures}"
+    current = comparison["current"]
+    against = (
+        f"vs {current['category']['macro_f1']:.4f} / "
+        f"{current['sensitivity']['macro_f1']:.4f} of {comparison['current_version']}"
+    )
+    if not comparison["not_worse"] and force:
+        return "force", f"forced despite lower scores: {figures} {against}"
+    return "train", f"not worse: {figures} {against}"
+
+
+def _log_trained(report: TrainingReport, seconds: float) -> None:
+    logger.info(
+        "trained model %s on %d examples in %.1f s (held-out macro-F1 category "
+        "%.3f, sensitivity %.3f); %s",
+        report.version,
+        report.examples,
+        seconds,
+        report.category_macro_f1,
+        report.sensitivity_macro_f1,
+        "now current" if report.promoted else f"{report.previous_version} stays",
+    )
 
 
 def _report(model_dir: Path) -> TrainingReport:
     metadata = json.loads((model_dir / METADATA_FILE).read_text(encoding="utf-8"))
+    promotion = metadata["promotion"]
     return TrainingReport(
         version=metadata["version"],
         model_dir=model_dir,
         examples=metadata["training_data"]["examples"],
-        category_macro_f1=metadata["evaluation"]["category"]["macro_f1"],
-        sensitivity_macro_f1=metadata["evaluation"]["sensitivity"]["macro_f1"],
+        category_macro_f1=metadata["held_out"]["category"]["macro_f1"],
+        sensitivity_macro_f1=metadata["held_out"]["sensitivity"]["macro_f1"],
         metadata=metadata,
+        promoted=promotion["promoted"],
+        previous_version=promotion["current_version"],
+        comparison={
+            key: promotion[key]
+            for key in (
+                "current_status",
+                "examples",
+                "excluded_seen_by_current",
+                "new",
+                "current",
+                "not_worse",
+                "rule",
+            )
+        },
     )
+
+
+def _describe_split(
+    split: HeldOutSplit, fraction: float, random_seed: int
+) -> dict[str, Any]:
+    return {
+        "held_out_fraction": fraction,
+        "random_seed": random_seed,
+        "stratified_by": list(STRATIFIED_BY),
+        "train_examples": len(split.train),
+        "held_out_examples": len(split.held_out),
+        "held_out_example_ids": [example_key(e) for e in split.held_out],
+        "train_example_ids": [example_key(e) for e in split.train],
+    }
 
 
 def _describe_data(
@@ -184,36 +272,20 @@ def estimator_for(targets: Sequence[str], random_seed: int) -> CalibratedClassif
 
 
 def evaluate(
-    examples: list[LabeledExample],
-    texts: list[str],
-    targets: dict[str, list[str]],
-    random_seed: int,
+    examples: list[LabeledExample], random_seed: int, max_text_chars: int
 ) -> dict[str, Any]:
-    """Cross-validated scores per label; sensitivity also as the detectors amend it."""
-    evaluation = {}
+    """Cross-validated scores per label on the training part."""
+    texts, targets = _texts_and_targets(examples, max_text_chars)
     languages = [example.language for example in examples]
+
+    evaluation = {}
     for label in LABELS:
         evaluation[label], predicted = cross_validate(
             texts, targets[label], label, random_seed
         )
-        evaluation[label]["by_language"] = _scores_by_language(
+        evaluation[label]["by_language"] = scores_by_language(
             targets[label], predicted, languages
         )
-
-    # In use, found personal data overrides the sensitivity model; this scores
-    # the pair as it will behave, next to the model's own figure above.
-    amended = [
-        PERSONAL_SENSITIVITY if _has_personal_data(example) else value
-        for example, value in zip(examples, predicted, strict=True)
-    ]
-    amended_scores = label_scores(
-        targets["sensitivity"], amended, sorted(set(targets["sensitivity"]))
-    )
-    evaluation["sensitivity"]["with_detectors"] = {
-        "macro_f1": amended_scores["macro_f1"],
-        "accuracy": amended_scores["accuracy"],
-        "overridden": sum(a != p for a, p in zip(amended, predicted, strict=True)),
-    }
     return evaluation
 
 
@@ -250,12 +322,13 @@ def cross_validate(
 
 
 def fit(
-    texts: list[str],
-    targets: dict[str, list[str]],
-    random_seed: int,
-    max_text_chars: int,
+    examples: list[LabeledExample], random_seed: int, max_text_chars: int
 ) -> TrainedModel:
-    """Features fitted once on all texts, then one calibrated model per label."""
+    """Features fitted once on all given texts, then one calibrated model per label."""
+    texts, targets = _texts_and_targets(examples, max_text_chars)
+    for label in LABELS:
+        _require_enough(targets[label], label)
+
     features = build_features()
     matrix = features.fit_transform(texts)
     drop_pruned_terms(features)
@@ -270,10 +343,21 @@ def fit(
     )
 
 
+def _texts_and_targets(
+    examples: list[LabeledExample], max_text_chars: int
+) -> tuple[list[str], dict[str, list[str]]]:
+    texts = [document_text(e.text, e.title, max_text_chars) for e in examples]
+    targets = {
+        "category": [e.category for e in examples],
+        "sensitivity": [e.sensitivity for e in examples],
+    }
+    return texts, targets
+
+
 def save(
     model: TrainedModel, metadata: dict[str, Any], models_dir: Path, data_hash: str
 ) -> tuple[str, Path]:
-    """Write the version folder whole, then point CURRENT at it."""
+    """Write the version folder whole; CURRENT is left to the promotion rule."""
     models_dir.mkdir(parents=True, exist_ok=True)
     version = _new_version(models_dir, data_hash)
     staging = models_dir / f".staging-{version}"
@@ -298,7 +382,6 @@ def save(
     # A loader never sees a half-written folder or a CURRENT naming a missing one.
     model_dir = models_dir / version
     staging.rename(model_dir)
-    _replace_text(models_dir / CURRENT_FILE, version + "\n")
     return version, model_dir
 
 
@@ -312,11 +395,6 @@ def _new_version(models_dir: Path, data_hash: str) -> str:
         version = f"{stamp}-{data_hash[:8]}-{suffix}"
         suffix += 1
     return version
-
-
-def _has_personal_data(example: LabeledExample) -> bool:
-    found = detect_pii(f"{example.title}\n{example.text}")
-    return bool(OVERRIDE_KINDS.intersection(found))
 
 
 def _smallest_class(targets: Sequence[str]) -> int:
@@ -343,9 +421,3 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(
         json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-
-
-def _replace_text(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)

@@ -32,7 +32,7 @@ class Member:
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
-    """A member's name decoded right: UTF-8 if flagged, else UTF-8 or GBK guessed.
+    """A member's name decoded right: UTF-8 if flagged, else UTF-8, GBK or Shift-JIS.
 
     Without the UTF-8 flag, zipfile decodes names as CP437; Chinese Windows
     tools write GBK there, so the CP437 text is turned back into bytes.
@@ -40,12 +40,32 @@ def member_name(info: zipfile.ZipInfo) -> str:
     if info.flag_bits & UTF8_NAME_FLAG:
         return info.filename
     raw = info.filename.encode("cp437", errors="replace")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return info.filename
+    utf8 = decode_or_none(raw, "utf-8")
+    if utf8 is not None:
+        return utf8
+    # Shift-JIS names also decode as GB18030, into rare or traditional hanzi;
+    # GBK is taken first only when every character is in GB2312.
+    gbk = decode_or_none(raw, "gb18030")
+    if gbk is not None and is_gb2312(gbk):
+        return gbk
+    return decode_or_none(raw, "shift_jis") or gbk or info.filename
+
+
+def decode_or_none(raw: bytes, encoding: str) -> str | None:
+    """The bytes decoded strictly, or None when they are not in that encoding."""
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def is_gb2312(text: str) -> bool:
+    """Whether every character of the text exists in GB2312 (simplified Chinese)."""
+    try:
+        text.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def safe_name(name: str) -> str:

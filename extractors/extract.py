@@ -10,19 +10,37 @@ from typing import Final
 
 from extractors import (
     archive,
+    dbf,
     image,
     legacy,
     mail,
     markup,
     ofd,
     office,
+    outlook,
     pdf,
     plaintext,
+    rar,
     rtf,
+    sevenzip,
+    tarball,
 )
-from extractors.detect import DOCX, OCTET_STREAM, PPTX, XLSX, detect_type
+from extractors.detect import (
+    DOCX,
+    OCTET_STREAM,
+    PPTX,
+    WORD_FLAT_OPC,
+    WORDPERFECT,
+    XLSX,
+    detect_type,
+)
 from extractors.language import guess_language
-from extractors.types import Extraction, ExtractionFailed, ExtractionLimits
+from extractors.types import (
+    Extraction,
+    ExtractionFailed,
+    ExtractionLimits,
+    FailureState,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +59,30 @@ READERS: Final[dict[str, Reader]] = {
     "application/rtf": rtf.extract_rtf,
     "application/ofd": ofd.extract_ofd,
     "application/msword": legacy.extract_doc,
+    "application/vnd.ms-powerpoint": legacy.extract_ppt,
+    "application/vnd.ms-excel": legacy.extract_xls,
+    "application/vnd.ms-outlook": outlook.extract_outlook,
+    "application/x-tar": tarball.extract_tar,
+    "application/gzip": tarball.extract_gzip,
+    "application/vnd.rar": rar.extract_rar,
+    "application/x-dbf": dbf.extract_dbf,
+    WORD_FLAT_OPC: office.extract_flat_opc,
+}
+# Types recognised on purpose but not read, and what to tell the person.
+UNREADABLE: Final[dict[str, tuple[str, FailureState]]] = {
+    WORDPERFECT: ("WordPerfect documents are not supported", "failed"),
+    "application/onenote": (
+        "OneNote notebooks are not supported; export the pages as PDF",
+        "failed",
+    ),
+    "application/pgp-encrypted": (
+        "the file is encrypted with PGP; decrypt it before sending it",
+        "encrypted",
+    ),
+    "application/x-ole-storage": (
+        "this OLE compound file is not a Word, Excel, PowerPoint or Outlook file",
+        "failed",
+    ),
 }
 # Readers that serve several types and record which one they read.
 TYPED_READERS: Final[tuple[tuple[frozenset[str], TypedReader], ...]] = (
@@ -133,6 +175,8 @@ def read(
     """The extraction by the reader of the type, or a failure naming the type."""
     if mime_type == "application/pdf":
         return pdf.extract_pdf(data, limits, password)
+    if mime_type == "application/x-7z-compressed":
+        return sevenzip.extract_7z(data, limits, password)
     if mime_type in READERS:
         return READERS[mime_type](data, limits)
     for types, reader in TYPED_READERS:
@@ -145,6 +189,9 @@ def unsupported(mime_type: str) -> ExtractionFailed:
     """The failure for a type no reader handles, saying which and why."""
     if mime_type == "application/x-tika-ooxml-protected":
         return office.encrypted_office(mime_type)
+    if mime_type in UNREADABLE:
+        reason, state = UNREADABLE[mime_type]
+        return ExtractionFailed(reason, state=state, mime_type=mime_type)
     if mime_type == OCTET_STREAM:
         return ExtractionFailed(
             "the file type could not be recognised from its content",

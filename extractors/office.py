@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Final
 
 import docx
+import olefile
 from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
@@ -28,6 +29,38 @@ W_TAB: Final = f"{{{W_NS}}}tab"
 W_BR: Final = f"{{{W_NS}}}br"
 A_T: Final = "{http://schemas.openxmlformats.org/drawingml/2006/main}t"
 TEXT_NS: Final = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+PKG_NS: Final = "http://schemas.microsoft.com/office/2006/xmlPackage"
+DC_NS: Final = "http://purl.org/dc/elements/1.1/"
+DCTERMS_NS: Final = "http://purl.org/dc/terms/"
+ODF_META_NS: Final = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
+APP_PAGES: Final = (
+    "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}Pages"
+)
+WORD_STORY_PREFIXES: Final = ("/word/header", "/word/footer")
+STRICT_NAMESPACE_PREFIX: Final = b"http://purl.oclc.org/ooxml/"
+# Longest first: the relationships namespace is a prefix of relationship types.
+STRICT_NAMESPACES: Final = (
+    (
+        b"http://purl.oclc.org/ooxml/officeDocument/extendedProperties",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
+    ),
+    (
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    ),
+    (
+        b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    ),
+    (
+        b"http://purl.oclc.org/ooxml/drawingml/main",
+        b"http://schemas.openxmlformats.org/drawingml/2006/main",
+    ),
+    (
+        b"http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+    ),
+)
 # python-docx opens only the "document" content type; templates and macro
 # documents have the same body, so their declared type is rewritten in memory.
 WORD_CONTENT_TYPES: Final = (
@@ -40,6 +73,7 @@ WORD_DOCUMENT_TYPE: Final = (
 )
 OLE_STREAM_TYPES: Final[tuple[tuple[str, str], ...]] = (
     ("EncryptedPackage", "application/x-tika-ooxml-protected"),
+    ("__properties_version1.0", "application/vnd.ms-outlook"),
     ("WordDocument", "application/msword"),
     ("Workbook", "application/vnd.ms-excel"),
     ("Book", "application/vnd.ms-excel"),
@@ -83,11 +117,79 @@ def extract_docx(data: bytes, limits: ExtractionLimits) -> Extraction:
         text="\n".join(line for part in parts for line in part)[
             : limits.max_text_chars
         ],
+        page_count=app_page_count(read_member(archive, "docProps/app.xml")),
         title=properties.title or None,
         author=properties.author or None,
         created=iso_or_none(properties.created),
         modified=iso_or_none(properties.modified),
     )
+
+
+def read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:
+    """A package part's bytes, None when the part is missing or unreadable."""
+    try:
+        return archive.read(name)
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return None
+
+
+def app_page_count(content: bytes | None) -> int | None:
+    """The page count Word saved in docProps/app.xml (as of its last layout)."""
+    if not content:
+        return None
+    try:
+        pages = etree.fromstring(content, parser=XML_PARSER).findtext(APP_PAGES)
+    except etree.XMLSyntaxError:
+        return None
+    return int(pages) if pages and pages.strip().isdigit() else None
+
+
+def extract_flat_opc(data: bytes, limits: ExtractionLimits) -> Extraction:
+    """A Word document saved as one XML package (pkg:package), read like a DOCX.
+
+    Reported as DOCX: it is the same document model, and people file it as a
+    Word document, not as XML.
+    """
+    parts = flat_opc_parts(parse_xml(data))
+    body = parts.get("/word/document.xml")
+    if body is None:
+        raise ExtractionFailed(
+            "the Word XML package has no /word/document.xml part", mime_type=DOCX
+        )
+
+    lines = paragraph_texts(body)
+    for name in sorted(parts):
+        if name.startswith(WORD_STORY_PREFIXES):
+            lines.extend(paragraph_texts(parts[name]))
+    core = parts.get("/docProps/core.xml")
+    app = parts.get("/docProps/app.xml")
+    return Extraction(
+        mime_type=DOCX,
+        text="\n".join(lines)[: limits.max_text_chars],
+        page_count=app_page_count(etree.tostring(app)) if app is not None else None,
+        title=core_text(core, f"{{{DC_NS}}}title"),
+        author=core_text(core, f"{{{DC_NS}}}creator"),
+        created=core_text(core, f"{{{DCTERMS_NS}}}created"),
+        modified=core_text(core, f"{{{DCTERMS_NS}}}modified"),
+    )
+
+
+def flat_opc_parts(root: Any) -> dict[str, Any]:
+    """Each XML part of a flat OPC package by its name, as its root element."""
+    parts = {}
+    for part in root.iter(f"{{{PKG_NS}}}part"):
+        xml_data = part.find(f"{{{PKG_NS}}}xmlData")
+        if xml_data is not None and len(xml_data):
+            parts[part.get(f"{{{PKG_NS}}}name", "")] = xml_data[0]
+    return parts
+
+
+def core_text(root: Any, tag: str) -> str | None:
+    """The stripped text of a metadata element, None when absent or empty."""
+    if root is None:
+        return None
+    value = root.findtext(f".//{tag}")
+    return value.strip() or None if value else None
 
 
 def as_word_document(archive: zipfile.ZipFile, data: bytes) -> bytes:
@@ -148,10 +250,10 @@ def extract_xlsx(data: bytes, limits: ExtractionLimits) -> Extraction:
     """Every sheet's cells, one row per line, cells separated by tabs."""
     import openpyxl
 
-    open_zip(data, "XLSX")
+    archive = open_zip(data, "XLSX")
     try:
         workbook = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True
+            io.BytesIO(as_transitional(archive, data)), read_only=True, data_only=True
         )
     except (KeyError, ValueError, OSError, zipfile.BadZipFile) as err:
         raise ExtractionFailed(f"damaged XLSX: {err}", mime_type=XLSX) from err
@@ -174,6 +276,27 @@ def extract_xlsx(data: bytes, limits: ExtractionLimits) -> Extraction:
         created=iso_or_none(properties.created),
         modified=iso_or_none(properties.modified),
     )
+
+
+def as_transitional(archive: zipfile.ZipFile, data: bytes) -> bytes:
+    """The XLSX bytes, with ISO 29500 Strict namespaces renamed to Transitional.
+
+    openpyxl knows only the Transitional namespaces and reads a Strict
+    workbook as empty; the two differ in names, not in structure, for cells.
+    """
+    if STRICT_NAMESPACE_PREFIX not in (
+        read_member(archive, "[Content_Types].xml") or b""
+    ) + (read_member(archive, "_rels/.rels") or b""):
+        return data
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as copy:
+        for item in archive.infolist():
+            content = archive.read(item)
+            for strict, transitional in STRICT_NAMESPACES:
+                content = content.replace(strict, transitional)
+            copy.writestr(item, content)
+    return buffer.getvalue()
 
 
 def row_lines(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
@@ -214,9 +337,34 @@ def extract_odf(data: bytes, mime_type: str, limits: ExtractionLimits) -> Extrac
         "".join(element.itertext())
         for element in root.iter(f"{{{TEXT_NS}}}p", f"{{{TEXT_NS}}}h")
     ]
-    return Extraction(
+    extraction = Extraction(
         mime_type=mime_type, text="\n".join(lines)[: limits.max_text_chars]
     )
+    return with_odf_metadata(extraction, read_member(archive, "meta.xml"))
+
+
+def with_odf_metadata(extraction: Extraction, meta: bytes | None) -> Extraction:
+    """The extraction with title, author, dates and pages from ODF meta.xml."""
+    if not meta:
+        return extraction
+    try:
+        root = etree.fromstring(meta, parser=XML_PARSER)
+    except etree.XMLSyntaxError:
+        logger.debug("unreadable ODF meta.xml")
+        return extraction
+
+    extraction.title = core_text(root, f"{{{DC_NS}}}title")
+    extraction.author = core_text(root, f"{{{ODF_META_NS}}}initial-creator") or (
+        core_text(root, f"{{{DC_NS}}}creator")
+    )
+    extraction.created = core_text(root, f"{{{ODF_META_NS}}}creation-date")
+    extraction.modified = core_text(root, f"{{{DC_NS}}}date")
+    statistic = root.find(f".//{{{ODF_META_NS}}}document-statistic")
+    pages = (
+        statistic.get(f"{{{ODF_META_NS}}}page-count") if statistic is not None else None
+    )
+    extraction.page_count = int(pages) if pages and pages.isdigit() else None
+    return extraction
 
 
 def is_encrypted_odf(archive: zipfile.ZipFile) -> bool:
@@ -242,11 +390,35 @@ def xml_texts(content: bytes, tag: str) -> list[str]:
 
 
 def ole_type(data: bytes) -> str:
-    """The office type inside an OLE compound file, from its stream names."""
+    """The office type inside an OLE compound file, from its top-level streams.
+
+    Only the root's entries count: an Outlook item or a Word file embedding a
+    workbook holds the embedded file's stream names deeper down.
+    """
+    names = ole_root_names(data)
     for stream, mime_type in OLE_STREAM_TYPES:
-        if stream.encode("utf-16-le") in data:
+        if stream in names:
             return mime_type
     return "application/x-ole-storage"
+
+
+def ole_root_names(data: bytes) -> set[str]:
+    """Names of the streams and storages at the root of an OLE file.
+
+    A directory olefile cannot parse falls back to every stream name that
+    appears in the bytes (UTF-16), which is what the readers will meet anyway.
+    """
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            return {
+                path[0] for path in ole.listdir(streams=True, storages=True) if path
+            }
+    # olefile raises many types on damaged directories; the fallback decides.
+    except Exception as err:
+        logger.debug("OLE directory unreadable: %s", type(err).__name__)
+    return {
+        stream for stream, _ in OLE_STREAM_TYPES if stream.encode("utf-16-le") in data
+    }
 
 
 def encrypted_office(mime_type: str) -> ExtractionFailed:

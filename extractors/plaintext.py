@@ -27,6 +27,7 @@ BOMS: Final[tuple[tuple[bytes, str], ...]] = (
 GB_FAMILY: Final = frozenset({"gb2312", "gbk", "cp936", "hz", "gb18030"})
 # Detecting on a prefix is as good as on the whole file and bounds the cost.
 DETECTION_SAMPLE_BYTES: Final = 256 * 1024
+WIDE_CODECS: Final = ("utf_16", "utf_32")
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -55,8 +56,11 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 def guess_encoding(data: bytes) -> str:
     """The legacy encoding charset-normalizer finds most likely, GB names unified."""
-    best = charset_normalizer.from_bytes(data[:DETECTION_SAMPLE_BYTES]).best()
-    encoding = best.encoding if best else "gb18030"
+    # UTF-16/32 were ruled out by BOM and NUL pattern before; on a few bytes
+    # of Big5 or GBK the detector still ranks them first (a mail header).
+    matches = charset_normalizer.from_bytes(data[:DETECTION_SAMPLE_BYTES])
+    candidates = [m.encoding for m in matches if not m.encoding.startswith(WIDE_CODECS)]
+    encoding = candidates[0] if candidates else "gb18030"
     if encoding in GB_FAMILY or is_gb18030_text(data, encoding):
         return "gb18030"
     return encoding

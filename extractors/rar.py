@@ -28,7 +28,9 @@ def extract_rar(data: bytes, limits: ExtractionLimits) -> Extraction:
     try:
         archive = rarfile.RarFile(io.BytesIO(data))
     except (rarfile.Error, EOFError, OSError) as err:
-        raise ExtractionFailed(f"damaged RAR archive: {err}", mime_type=MIME_TYPE) from err
+        raise ExtractionFailed(
+            f"damaged RAR archive: {err}", mime_type=MIME_TYPE
+        ) from err
 
     # Set by the header flags: the archive's own (encrypted file names) or any
     # member's (encrypted content).

@@ -51,7 +51,9 @@ def open_archive(data: bytes, password: str | None) -> py7zr.SevenZipFile:
     except UNPACK_ERRORS as err:
         if password:
             raise encrypted_failure(password) from err
-        raise ExtractionFailed(f"damaged 7z archive: {err}", mime_type=MIME_TYPE) from err
+        raise ExtractionFailed(
+            f"damaged 7z archive: {err}", mime_type=MIME_TYPE
+        ) from err
 
 
 def check_members(
@@ -93,7 +95,9 @@ def unpack(
     except UNPACK_ERRORS as err:
         if password:
             raise encrypted_failure(password) from err
-        raise ExtractionFailed(f"damaged 7z archive: {err}", mime_type=MIME_TYPE) from err
+        raise ExtractionFailed(
+            f"damaged 7z archive: {err}", mime_type=MIME_TYPE
+        ) from err
 
     children = []
     for name, product in factory.products.items():

@@ -34,7 +34,9 @@ def extract_tar(data: bytes, limits: ExtractionLimits) -> Extraction:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
             children = read_tar_members(archive, len(data), limits)
     except (tarfile.TarError, EOFError, zlib.error, OSError) as err:
-        raise ExtractionFailed(f"damaged tar archive: {err}", mime_type=TAR_TYPE) from err
+        raise ExtractionFailed(
+            f"damaged tar archive: {err}", mime_type=TAR_TYPE
+        ) from err
     return Extraction(mime_type=TAR_TYPE, text=listing(children), children=children)
 
 
@@ -82,12 +84,16 @@ def gunzip(data: bytes, limits: ExtractionLimits) -> bytes:
     The output is read one byte past the allowance, so a bomb costs at most
     the allowance in memory and is never inflated whole.
     """
-    allowance = min(limits.max_archive_total_bytes, len(data) * limits.max_archive_ratio)
+    allowance = min(
+        limits.max_archive_total_bytes, len(data) * limits.max_archive_ratio
+    )
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
             content = stream.read(allowance + 1)
     except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as err:
-        raise ExtractionFailed(f"damaged gzip file: {err}", mime_type=GZIP_TYPE) from err
+        raise ExtractionFailed(
+            f"damaged gzip file: {err}", mime_type=GZIP_TYPE
+        ) from err
 
     if len(content) > allowance:
         raise ExtractionFailed(

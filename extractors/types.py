@@ -52,6 +52,11 @@ class Extraction:
     language: str | None = None
     children: list[ChildFile] = field(default_factory=list)
 
+    @property
+    def char_count(self) -> int:
+        """How many characters of text were extracted (after the text limit)."""
+        return len(self.text)
+
 
 class ExtractionFailed(FilewardenError):
     """A file could not be turned into text; ``reason`` is for a person to read.

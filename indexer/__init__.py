@@ -10,6 +10,7 @@ from indexer.types import (
     IndexDocument,
     SearchRequest,
     SearchResult,
+    Suggestion,
 )
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "QuerySyntaxError",
     "SearchRequest",
     "SearchResult",
+    "Suggestion",
     "analyze",
     "make_snippet",
     "normalize",

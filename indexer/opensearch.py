@@ -33,8 +33,10 @@ from indexer.analysis import GAP_TOKEN
 from indexer.plan import (
     AllOf,
     AnyOf,
+    Cursor,
     DateMatch,
     Everything,
+    IdMatch,
     NoneOf,
     Nothing,
     Plan,
@@ -73,9 +75,9 @@ FACET_BUCKETS_MAX: Final = 1000
 # Candidates per shard of a terms aggregation; far above any real number of
 # values, so counts are exact on a multi-shard index too.
 FACET_SHARD_SIZE: Final = 65536
-# OpenSearch keeps from + size hits in memory; pages beyond are refused here
-# with a clear message instead of the engine's "result window is too large".
-MAX_RESULT_WINDOW: Final = 100_000
+# Offset pages may not end past this hit (plan.page_offset says why); keyed
+# cursors go on with search_after and have no limit.
+MAX_RESULT_WINDOW: Final = plans.MAX_RESULT_WINDOW
 IDS_PAGE_SIZE: Final = 10_000
 BULK_CHUNK_DOCUMENTS: Final = 500
 BULK_CHUNK_BYTES: Final = 10 * 2**20
@@ -142,6 +144,10 @@ def _mappings() -> dict[str, Any]:
         properties[f"{name}_bigrams"] = tokens
     for name in KEYWORD_FIELDS:
         properties[name] = {"type": "keyword"}
+    for name in FACET_FIELDS:
+        # Every add refreshes; facet ordinals are then built at refresh, not
+        # by the first search after it.
+        properties[name]["eager_global_ordinals"] = True
     properties[plans.RECEIVED_FIELD] = {
         "type": "date",
         "format": "strict_date_time_no_millis||epoch_second",
@@ -150,9 +156,9 @@ def _mappings() -> dict[str, Any]:
     return {
         "dynamic": "strict",
         "_meta": {"filewarden_schema": SCHEMA_VERSION},
-        # The token streams of the text are the bulk of a document and are
-        # rebuilt from the database, never read back: not kept in _source.
-        "_source": {"excludes": ["text_terms", "text_bigrams"]},
+        # Token streams are the bulk of a document and are rebuilt from the
+        # database, never read back: _source keeps only ids, labels and dates.
+        "_source": {"excludes": ["*_terms", "*_bigrams"]},
         "properties": properties,
     }
 
@@ -232,20 +238,32 @@ class OpenSearchIndex:
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Hits of one page, the total and the facet counts."""
-        _check_page(request)
+        cursor = plans.decode_cursor(request)
+        offset = plans.page_offset(request, cursor, MAX_RESULT_WINDOW)
         query_plan = plans.query_plan(request.query)
         filters = plans.filter_plans(request)
         shared = _shared_plans(request)
         body = self._search_body(request, query_plan, shared, filters)
+        _place_page(body, cursor, offset)
 
         with self._answering("search"):
             answer = self.client.search(index=self.target, body=body)
 
+        total = int(answer["hits"]["total"]["value"])
+        hits = answer["hits"]["hits"]
         return SearchResult(
-            total=int(answer["hits"]["total"]["value"]),
-            hits=_hits(answer, scored=request.sort == "relevance"),
+            total=total,
+            hits=_hits(hits, scored=request.sort == "relevance"),
             facets=self._facets(answer["aggregations"]),
             highlight_terms=plans.highlight_terms(request.query),
+            next_cursor=plans.next_cursor(
+                request,
+                cursor.offset if cursor else offset,
+                len(hits),
+                total,
+                _last_key(hits, request),
+                MAX_RESULT_WINDOW,
+            ),
         )
 
     def count(self, request: SearchRequest) -> int:
@@ -256,6 +274,53 @@ class OpenSearchIndex:
         with self._answering("count"):
             answer = self.client.count(index=self.target, body={"query": query})
         return int(answer["count"])
+
+    def similar(
+        self, text: str, exclude_id: int, request: SearchRequest, limit: int = 10
+    ) -> SearchResult:
+        """Visible documents sharing the most distinctive terms of ``text``.
+
+        As in the embedded backend: the request's query, filters, received
+        window and access narrow without scoring; page, sort, cursor and facets
+        are ignored.
+        """
+        _check_limit(limit)
+        documents = self.count(SearchRequest())
+        terms = plans.similar_terms(text, self._doc_freqs, documents)
+        narrowing = [*_shared_plans(request), *plans.filter_plans(request).values()]
+        if request.query.strip():
+            narrowing.append(plans.query_plan(request.query))
+        body = {
+            "query": _request_query(plans.similar_plan(terms, exclude_id), narrowing),
+            "size": limit,
+            "sort": SORT_FIELDS["relevance"],
+            "track_total_hits": True,
+            "_source": False,
+        }
+
+        with self._answering("find similar documents"):
+            answer = self.client.search(index=self.target, body=body)
+
+        return SearchResult(
+            total=int(answer["hits"]["total"]["value"]),
+            hits=_hits(answer["hits"]["hits"], scored=True),
+            facets={},
+            highlight_terms=[match.tokens[0] for match in terms],
+        )
+
+    def _doc_freqs(self, field: str, tokens: list[str]) -> dict[str, int]:
+        """Live documents holding each token, in one request of filter buckets."""
+        buckets = {str(n): {"term": {field: token}} for n, token in enumerate(tokens)}
+        body = {
+            "size": 0,
+            "aggs": {"tokens": {"filters": {"filters": buckets}}},
+        }
+        with self._answering("count documents per term"):
+            answer = self.client.search(index=self.target, body=body)
+        counts = answer["aggregations"]["tokens"]["buckets"]
+        return {
+            token: int(counts[str(n)]["doc_count"]) for n, token in enumerate(tokens)
+        }
 
     def indexed_ids(self) -> set[int]:
         """Every document id in the index (for repair at start-up)."""
@@ -363,7 +428,6 @@ class OpenSearchIndex:
         """One request: hits use every filter, each facet all but its own."""
         body: dict[str, Any] = {
             "query": _request_query(query_plan, shared),
-            "from": (request.page - 1) * request.page_size,
             "size": request.page_size,
             "sort": SORT_FIELDS[request.sort],
             "track_total_hits": True,
@@ -610,6 +674,7 @@ def _compile(plan: Plan) -> dict[str, Any]:
         AllOf: _compile_all,
         AnyOf: _compile_any,
         NoneOf: _compile_none,
+        IdMatch: lambda match: {"term": {"id": match.id}},
         Everything: lambda _: {"match_all": {}},
         Nothing: lambda _: {"match_none": {}},
     }
@@ -666,10 +731,25 @@ def _compile_none(plan: NoneOf) -> dict[str, Any]:
     return {"bool": {"must": [{"match_all": {}}], "must_not": [_compile(plan.child)]}}
 
 
-def _hits(answer: dict[str, Any], scored: bool) -> list[Hit]:
+def _place_page(body: dict[str, Any], cursor: Cursor | None, offset: int) -> None:
+    """Start after the cursor's sort key (unique: ids are in it), else at offset."""
+    if cursor is not None and cursor.key is not None:
+        body["search_after"] = [cursor.key]
+    else:
+        body["from"] = offset
+
+
+def _last_key(hits: list[dict[str, Any]], request: SearchRequest) -> int | str | None:
+    if not hits or request.sort == "relevance":
+        return None
+    key: int | str = hits[-1]["sort"][0]
+    return key
+
+
+def _hits(hits: list[dict[str, Any]], scored: bool) -> list[Hit]:
     return [
         Hit(id=int(hit["_id"]), score=float(hit["_score"] or 0.0) if scored else 0.0)
-        for hit in answer["hits"]["hits"]
+        for hit in hits
     ]
 
 
@@ -719,18 +799,6 @@ def _check_prefix(prefix: str) -> None:
         )
 
 
-def _check_page(request: SearchRequest) -> None:
-    if request.page < 1 or request.page_size < 1:
-        raise InvalidInput(
-            f"page {request.page} with page size {request.page_size}: "
-            "both must be 1 or more",
-            page=request.page,
-            page_size=request.page_size,
-        )
-    if request.page * request.page_size > MAX_RESULT_WINDOW:
-        raise InvalidInput(
-            f"page {request.page} of {request.page_size} hits reaches past hit "
-            f"{MAX_RESULT_WINDOW}; narrow the search instead of paging that deep",
-            page=request.page,
-            page_size=request.page_size,
-        )
+def _check_limit(limit: int) -> None:
+    if limit < 1:
+        raise InvalidInput(f"limit {limit} must be 1 or more", limit=limit)

@@ -405,15 +405,14 @@ def ordered_facet(counts: dict[str, int], size: int | None) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where the next page starts: after ``key`` (keyed sorts) or at ``offset``.
+    """Where the next page starts: after ``key``, ``offset`` hits into the list.
 
-    ``hints`` are a backend's own shortcuts (tantivy keeps the title bucket
-    rank there); other backends ignore them and answer from ``key`` alone.
+    ``key`` is the last hit's sort key (``received_order`` or ``title_sort``);
+    relevance has none and starts at ``offset``.
     """
 
     key: int | str | None
     offset: int
-    hints: dict[str, int]
 
 
 def request_fingerprint(request: SearchRequest) -> str:
@@ -438,8 +437,6 @@ def encode_cursor(request: SearchRequest, cursor: Cursor) -> str:
         "k": cursor.key,
         "o": cursor.offset,
     }
-    if cursor.hints:
-        body["h"] = cursor.hints
     raw = json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
@@ -481,20 +478,17 @@ def _cursor_body(text: str) -> dict[str, Any]:
 
 
 def _cursor_from_body(body: dict[str, Any], request: SearchRequest) -> Cursor:
-    key, offset, hints = body.get("k"), body.get("o"), body.get("h", {})
+    key, offset = body.get("k"), body.get("o")
     expected_key: type = int if request.sort.startswith("received") else str
     is_key_valid = (
         key is None if request.sort == "relevance" else (type(key) is expected_key)
     )
-    is_hints_valid = isinstance(hints, dict) and all(
-        type(value) is int for value in hints.values()
-    )
-    if not (is_key_valid and type(offset) is int and offset >= 0 and is_hints_valid):
+    if not (is_key_valid and type(offset) is int and offset >= 0):
         raise InvalidInput(
-            "the cursor is damaged (key, offset or hints of the wrong type)",
+            "the cursor is damaged (key or offset of the wrong type)",
             cursor=request.cursor,
         )
-    return Cursor(key=key, offset=offset, hints=hints)
+    return Cursor(key=key, offset=offset)
 
 
 def page_offset(
@@ -541,25 +535,26 @@ def _window_message(request: SearchRequest, offset: int, window: int) -> str:
 
 def next_cursor(
     request: SearchRequest,
-    offset: int,
-    hits_returned: int,
+    seen_before: int,
+    page_hits: int,
     total: int,
     last_key: int | str | None,
-    hints: dict[str, int] | None = None,
+    max_result_window: int,
 ) -> str | None:
-    """The cursor of the page after this one, or ``None`` on the last page.
+    """The cursor of the page after this one, or ``None`` when there is none.
 
-    ``total`` counts every hit of the request; the hits seen so far are the
-    cursor's offset plus this page. Relevance stops at ``max_result_window``
-    through ``page_offset`` on the next call.
+    ``seen_before`` is how many hits came before this page. There is none
+    after the last hit, nor for relevance when the next page would end past
+    ``max_result_window`` (it could not be served).
     """
-    previous = decode_cursor(request)
-    seen_before = previous.offset if previous else offset
-    seen = seen_before + hits_returned
-    if hits_returned < request.page_size or seen >= total:
+    seen = seen_before + page_hits
+    if page_hits < request.page_size or seen >= total:
         return None
-    key = None if request.sort == "relevance" else last_key
-    return encode_cursor(request, Cursor(key=key, offset=seen, hints=hints or {}))
+    if request.sort == "relevance":
+        if seen + request.page_size > max_result_window:
+            return None
+        return encode_cursor(request, Cursor(key=None, offset=seen))
+    return encode_cursor(request, Cursor(key=last_key, offset=seen))
 
 
 def _canonical_values(values: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,8 @@ from classifier import (
     train_model,
 )
 from search_api.settings import DEFAULT_CATEGORIES, DEFAULT_SENSITIVITIES, PROJECT_ROOT
+from tests.classifier.conftest import SEED_DIR, train_on_seed
 
-SEED_DIR = PROJECT_ROOT / "classifier" / "seed"
 SHIPPED_MODELS_DIR = PROJECT_ROOT / "models"
 
 CHINESE_CONTRACT = (
@@ -42,34 +41,15 @@ ENGLISH_INVOICE = (
 )
 
 
-def _train(models_dir: Path) -> TrainingReport:
-    return train_model(
-        SEED_DIR,
-        models_dir,
-        list(DEFAULT_CATEGORIES),
-        list(DEFAULT_SENSITIVITIES),
-        random_seed=7,
-    )
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> TrainingReport:
-    if not list(SEED_DIR.glob("*.jsonl")):
-        pytest.skip(f"no seed set in {SEED_DIR}")
-    return _train(tmp_path_factory.mktemp("models"))
-
-
 @pytest.fixture(scope="module")
 def classifier(trained: TrainingReport) -> Classifier:
     return load_classifier(trained.model_dir.parent)
 
 
 @pytest.fixture
-def model_copy(trained: TrainingReport, tmp_path: Path) -> Path:
+def model_copy(models_copy: Path) -> Path:
     """A models folder holding a copy of the trained version, free to damage."""
-    shutil.copytree(trained.model_dir, tmp_path / trained.version)
-    (tmp_path / "CURRENT").write_text(trained.version + "\n", encoding="utf-8")
-    return tmp_path
+    return models_copy
 
 
 @pytest.mark.slow
@@ -103,9 +83,11 @@ def test_train_model_seed_set_writes_metadata_and_current(
 def test_train_model_same_data_and_seed_same_metrics(
     trained: TrainingReport, tmp_path: Path
 ) -> None:
-    again = _train(tmp_path)
+    again = train_on_seed(tmp_path)
 
     assert again.metadata["evaluation"] == trained.metadata["evaluation"]
+    assert again.metadata["held_out"] == trained.metadata["held_out"]
+    assert again.metadata["split"] == trained.metadata["split"]
     assert again.metadata["training_data"] == trained.metadata["training_data"]
 
 

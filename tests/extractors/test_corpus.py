@@ -1,4 +1,4 @@
-"""Every corpus file in pdf/, docx/, text/ and image/ gives text or a clear failure."""
+"""Every file in the corpus MANIFEST gives its expected text, type and language."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pytest
 from extractors import Extraction, ExtractionFailed, ExtractionLimits, extract_file
 from search_api.settings import Settings
 
-FOLDERS = ("pdf", "docx", "text", "image")
 EXPECTATIONS_FILE = Path(__file__).with_name("expectations.tsv")
 # 150 dpi halves OCR time against 300 and still reads the corpus scans; the
 # 300 dpi path is measured by bench/extract.py.
@@ -26,6 +25,7 @@ class Expectation:
     """What one corpus file must give: a state and strings its text contains."""
 
     state: str
+    mime_type: str
     contains: tuple[str, ...]
     language: str
 
@@ -39,6 +39,7 @@ def load_expectations() -> dict[str, Expectation]:
         return {
             row["path"]: Expectation(
                 state=row["state"],
+                mime_type=row["type"],
                 contains=tuple(text for text in row["contains"].split("|") if text),
                 language=row["language"],
             )
@@ -47,14 +48,12 @@ def load_expectations() -> dict[str, Expectation]:
 
 
 def corpus_files() -> list[str]:
-    """Corpus paths of every file in the tested folders (empty without corpus)."""
-    root = Settings().corpus_dir
-    return sorted(
-        f"{folder}/{path.name}"
-        for folder in FOLDERS
-        if (root / folder).is_dir()
-        for path in (root / folder).iterdir()
-    )
+    """Corpus paths of every file the MANIFEST lists (empty without corpus)."""
+    manifest = Settings().corpus_dir / "MANIFEST.tsv"
+    if not manifest.is_file():
+        return []
+    with manifest.open(encoding="utf-8", newline="") as handle:
+        return sorted(row["local_path"] for row in csv.DictReader(handle, delimiter="\t"))
 
 
 EXPECTATIONS = load_expectations()
@@ -85,9 +84,9 @@ def test_expectations_table_names_only_existing_files(corpus_dir: Path) -> None:
     assert not missing, f"expectations.tsv names files not in the corpus: {missing}"
 
 
-def test_expectations_table_covers_every_folder() -> None:
-    folders = {name.split("/", 1)[0] for name in EXPECTATIONS}
-    assert folders == set(FOLDERS)
+def test_expectations_table_covers_every_manifest_file(corpus_dir: Path) -> None:
+    missing = sorted(set(FILES) - set(EXPECTATIONS))
+    assert not missing, f"corpus files without a row in expectations.tsv: {missing}"
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -113,6 +112,7 @@ def test_extract_file_recorded_file_matches_expectation(
 ) -> None:
     expected = EXPECTATIONS[name]
     outcome = outcomes[name]
+    assert outcome.mime_type == expected.mime_type, f"{name}: {outcome.mime_type}"
     if isinstance(outcome, ExtractionFailed):
         assert outcome.state == expected.state, f"{name}: {outcome.reason}"
         for text in expected.contains:

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from extractors import ExtractionFailed, ExtractionLimits, extract_in_process
+from extractors import (
+    ExtractionFailed,
+    ExtractionLimits,
+    extract_bytes,
+    extract_in_process,
+)
 from extractors.language import guess_language, join_cjk_spaces
 
 LIMITS = ExtractionLimits()
@@ -83,12 +88,12 @@ def test_extract_in_process_encrypted_container_is_encrypted(
     ("text", "language"),
     [
         # Full-width punctuation is what Chinese text uses.
-        ("甲方：上海某某有限公司 (Shanghai Co., Ltd.) 合同编号 HT-2025", "zh"),  # noqa: RUF001
-        ("你好呀，OFD Reader&Writer！", "zh"),  # noqa: RUF001
+        ("甲方：上海某某有限公司 (Shanghai Co., Ltd.) 合同编号 HT-2025", "zh"),
+        ("你好呀，OFD Reader&Writer！", "zh"),
         ("This agreement is made between the parties.", "en"),
         ("漏電遮断機構と検知機構を一つの箱に", "ja"),
         ("역사적 예수 연구자들은", "ko"),
-        ("В гимназии он не был", "ru"),  # noqa: RUF001
+        ("В гимназии он не был", "ru"),
         ("12345 -- 678", "und"),
     ],
 )
@@ -101,3 +106,67 @@ def test_join_cjk_spaces_ocr_spacing_removed_latin_kept() -> None:
         join_cjk_spaces("增 值 税 专 用 发 票 No 123 合 同")
         == "增值税专用发票 No 123 合同"
     )
+
+
+def test_extract_in_process_7z_with_documented_password_opens(
+    corpus_dir: Path,
+) -> None:
+    path = corpus_dir / "7z/tika__test7Z_protected_passTika.7z"
+
+    extraction = extract_in_process(path, LIMITS, password="Tika")
+
+    assert [child.name for child in extraction.children] == ["text.txt"]
+    assert b"This is text inside an encrypted 7zip" in extraction.children[0].data
+
+
+def test_extract_in_process_7z_wrong_password_says_so(corpus_dir: Path) -> None:
+    path = corpus_dir / "7z/tika__test7Z_protected_passTika.7z"
+
+    with pytest.raises(ExtractionFailed) as caught:
+        extract_in_process(path, LIMITS, password="wrong")
+
+    assert caught.value.state == "encrypted"
+    assert caught.value.reason == "the password given does not open this 7z archive"
+
+
+def test_extract_bytes_ppt_inside_zip_read_by_catppt(corpus_dir: Path) -> None:
+    archive = extract_in_process(corpus_dir / "zip/tika__test-documents.zip", LIMITS)
+    ppt = next(child for child in archive.children if child.name == "testPPT.ppt")
+
+    extraction = extract_bytes(ppt.data, ppt.name, LIMITS)
+
+    assert extraction.mime_type == "application/vnd.ms-powerpoint"
+    assert "Sample Powerpoint Slide" in extraction.text
+    assert extraction.author == "Keith Bennett"
+
+
+def test_extract_bytes_nested_tarball_unpacks_level_by_level(corpus_dir: Path) -> None:
+    tar = extract_in_process(corpus_dir / "tar/tika__test-nested-tarball.tar", LIMITS)
+    tgz = extract_bytes(tar.children[0].data, tar.children[0].name, LIMITS)
+    inner = extract_bytes(tgz.children[0].data, tgz.children[0].name, LIMITS)
+
+    assert tar.text == "folderContainingTgz/inner/nested.tgz"
+    assert tgz.mime_type == "application/gzip"
+    assert inner.mime_type == "application/x-tar"
+    assert inner.text == "folderWithinTgz/testTXT.txt"
+
+
+def test_extract_in_process_msg_attachments_become_children(corpus_dir: Path) -> None:
+    extraction = extract_in_process(
+        corpus_dir / "msg/tika__testMSG_att_msg.msg", LIMITS
+    )
+
+    names = [child.name for child in extraction.children]
+    assert names == ["Test Attachment.msg", "smbprn.00009008.KdcPjl.pdf"]
+    attached = extract_bytes(extraction.children[0].data, names[0], LIMITS)
+    assert attached.title == "Test Attachment"
+
+
+def test_extract_in_process_flat_opc_xml_read_as_word(corpus_dir: Path) -> None:
+    path = corpus_dir / "xml/contract__cn_purchase_contract_flat_opc.xml"
+
+    extraction = extract_in_process(path, LIMITS)
+
+    assert extraction.mime_type.endswith("wordprocessingml.document")
+    assert "根据《中华人民共和国合同法》" in extraction.text
+    assert "<w:" not in extraction.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import io
 import signal
 import struct
@@ -11,6 +12,7 @@ import zlib
 from pathlib import Path
 
 import docx
+import py7zr
 import pytest
 from PIL import Image
 
@@ -23,6 +25,12 @@ from extractors import (
     extract_in_process,
 )
 from extractors.isolation import death_reason, timeout_reason
+from tests.extractors.samples import (
+    pdf_with_pages,
+    seven_zip_named,
+    stored_rar,
+    tar_of,
+)
 
 LIMITS = ExtractionLimits(timeout_seconds=120)
 
@@ -249,3 +257,181 @@ def test_timeout_reason_default_limit_reads_plainly() -> None:
     reason = timeout_reason(ExtractionLimits())
 
     assert reason == "extraction took longer than 120 s and was stopped"
+
+
+def test_extract_file_2000_page_pdf_reads_only_max_pages(tmp_path: Path) -> None:
+    path = tmp_path / "long.pdf"
+    path.write_bytes(pdf_with_pages(2000))
+    limits = ExtractionLimits(max_pages=100, memory_mb=512)
+
+    extraction = extract_file(path, limits)
+
+    assert extraction.page_count == 2000
+    assert "Page 100" in extraction.text
+    assert "Page 101" not in extraction.text
+
+
+def test_extract_file_2000_page_pdf_within_default_limits_reads_all(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "long.pdf"
+    path.write_bytes(pdf_with_pages(2000))
+
+    extraction = extract_file(path, ExtractionLimits(memory_mb=512))
+
+    assert "Page 2000" in extraction.text
+    assert extraction.ocr_pages == []
+
+
+def test_extract_bytes_gzip_quine_gives_one_child_per_level(corpus_dir: Path) -> None:
+    data = (corpus_dir / "gz/tika__quine.gz").read_bytes()
+
+    extraction = extract_bytes(data, "quine.gz", LIMITS)
+
+    # The quine unpacks to itself; each level yields exactly one child, so the
+    # pipeline's depth limit is what ends the chain.
+    assert [child.name for child in extraction.children] == ["quine.gz"]
+    assert extraction.children[0].data == data
+
+
+def test_extract_bytes_droste_zip_children_bounded(corpus_dir: Path) -> None:
+    data = (corpus_dir / "zip/tika__droste.zip").read_bytes()
+
+    extraction = extract_bytes(data, "droste.zip", LIMITS)
+
+    assert sorted(child.name for child in extraction.children) == [
+        "droste.jpg",
+        "droste.zip",
+    ]
+    assert next(c for c in extraction.children if c.name == "droste.zip").data == data
+
+
+def test_extract_bytes_zip_over_member_limit_is_refused() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for number in range(11):
+            archive.writestr(f"{number}.txt", "x")
+
+    with pytest.raises(ExtractionFailed) as caught:
+        extract_bytes(
+            buffer.getvalue(), "a.zip", ExtractionLimits(max_archive_members=10)
+        )
+
+    assert caught.value.reason == (
+        "the archive has 11 members, more than the limit of 10"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("a.tar", tar_of({"../../etc/x": b"escape", "/abs/y": b"absolute"})),
+        ("a.rar", stored_rar("../../etc/x", b"escape")),
+        ("x.gz", gzip.compress(b"escape")),
+    ],
+)
+def test_extract_bytes_traversal_member_names_stay_inside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, data: bytes
+) -> None:
+    if name == "x.gz":
+        # gzip.compress writes no name; the FNAME field is set by hand.
+        data = data[:3] + b"\x08" + data[4:10] + b"../../etc/x\0" + data[10:]
+    monkeypatch.chdir(tmp_path)
+
+    extraction = extract_bytes(data, name, LIMITS)
+
+    assert all(
+        not child.name.startswith(("/", "..")) and "/../" not in child.name
+        for child in extraction.children
+    )
+    assert "etc/x" in [child.name for child in extraction.children]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_extract_bytes_7z_traversal_name_is_refused_without_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = seven_zip_named(b"escape", "../../etc/x")
+    monkeypatch.chdir(tmp_path)
+
+    with pytest.raises(ExtractionFailed) as caught:
+        extract_bytes(data, "a.7z", LIMITS)
+
+    assert "../../etc/x" in caught.value.reason
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_extract_bytes_gzip_bomb_is_refused() -> None:
+    bomb = gzip.compress(b"\0" * 20_000_000)
+
+    with pytest.raises(ExtractionFailed) as caught:
+        extract_bytes(bomb, "zeros.gz", LIMITS)
+
+    assert "possible gzip bomb" in caught.value.reason
+
+
+def test_extract_bytes_tar_over_total_size_is_refused_before_reading() -> None:
+    data = tar_of({"a.bin": b"\0" * 600_000, "b.bin": b"\0" * 600_000})
+    limits = ExtractionLimits(max_archive_total_bytes=1_000_000)
+
+    with pytest.raises(ExtractionFailed) as caught:
+        extract_bytes(data, "a.tar", limits)
+
+    assert caught.value.reason == "the archive unpacks to more than 1,000,000 bytes"
+
+
+def test_extract_bytes_tar_gz_bomb_is_refused_at_the_gzip_layer() -> None:
+    bomb = gzip.compress(tar_of({"zeros.bin": b"\0" * 20_000_000}))
+
+    with pytest.raises(ExtractionFailed) as caught:
+        extract_bytes(bomb, "zeros.tar.gz", LIMITS)
+
+    assert "possible gzip bomb" in caught.value.reason
+
+
+def test_extract_bytes_7z_bomb_is_refused_before_unpacking() -> None:
+    buffer = io.BytesIO()
+    with py7zr.SevenZipFile(buffer, "w") as archive:
+        archive.writestr(b"\0" * 20_000_000, "zeros.bin")
+
+    with pytest.raises(ExtractionFailed) as caught:
+        extract_bytes(buffer.getvalue(), "zeros.7z", LIMITS)
+
+    assert "possible 7z bomb" in caught.value.reason
+
+
+def test_extract_bytes_rar_header_claiming_huge_size_is_refused() -> None:
+    data = stored_rar("big.bin", b"0123456789", claimed_size=5_000_000)
+
+    with pytest.raises(ExtractionFailed) as caught:
+        extract_bytes(data, "big.rar", LIMITS)
+
+    assert "possible RAR bomb" in caught.value.reason
+
+
+def test_extract_bytes_xls_bomb_in_zip_member_is_refused() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("book.xls", b"\0" * 10_000_000)
+
+    with pytest.raises(ExtractionFailed) as caught:
+        extract_bytes(buffer.getvalue(), "a.zip", LIMITS)
+
+    assert "possible ZIP bomb" in caught.value.reason
+
+
+def test_extract_bytes_plain_rar_member_becomes_child() -> None:
+    data = stored_rar("合同/说明.txt", "租赁合同".encode())
+
+    extraction = extract_bytes(data, "a.rar", LIMITS)
+
+    assert extraction.mime_type == "application/vnd.rar"
+    assert [child.name for child in extraction.children] == ["合同/说明.txt"]
+    assert extraction.children[0].data.decode() == "租赁合同"
+
+
+def test_detect_type_gbk_text_starting_like_wordperfect_is_text() -> None:
+    # 上 is C9 CF in GBK: a WordPerfect 4 function-code byte, closed again.
+    data = "上海上海公司合同".encode("gbk") * 4
+
+    assert detect_type(data, "a.txt") == "text/plain"

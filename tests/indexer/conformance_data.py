@@ -4,8 +4,6 @@ Backend test modules import ``DOCUMENTS`` and the tables below and run them
 against their own index; nothing here knows about a particular engine.
 """
 
-# ruff: noqa: RUF001 - full-width letters and CJK punctuation are test data
-
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -410,4 +408,87 @@ SORT_CASES: list[tuple[str, list[int]]] = [
     ("received_desc", [12, 11, 9, 8, 7]),
     ("received_asc", [10, 1, 2, 3, 4]),
     ("title", [6, 5, 12, 10, 4]),
+]
+
+# Titles sharing their first bytes ("invoice 2025-0..."), so that a title page
+# boundary falls inside one group of equal leading bytes. Added on top of
+# DOCUMENTS by the cursor tests.
+TITLE_BUCKET_DOCUMENTS: list[IndexDocument] = [
+    _document(
+        100 + number,
+        f"Invoice 2025-{number % 7:03d}",
+        f"Quarterly invoice number {number}.",
+        customer="Initech",
+        category="financial",
+        sensitivity="internal",
+        file_type="pdf",
+        language="en",
+        received=f"2025-01-{1 + number % 3:02d}T12:00:00",
+        owner="ana" if number % 2 else "bo",
+    )
+    for number in range(15)
+]
+
+# (request fields, page size): walking every page by next_cursor must give
+# exactly the list of one big page of the same request, for every sort.
+CURSOR_CASES: list[tuple[dict[str, Any], int]] = [
+    (fields | {"sort": sort}, page_size)
+    for sort in ("relevance", "received_desc", "received_asc", "title")
+    for fields, page_size in (
+        ({}, 1),
+        ({}, 4),
+        ({"query": "invoice OR 合同 OR contract"}, 2),
+        ({"access": {"owner": ["ana"]}}, 3),
+        ({"filters": {"category": ["financial"]}, "access": {"groups": ["sales"]}}, 4),
+        ({"query": "nothing-matches-this"}, 5),
+    )
+]
+
+# (sort, the full order over DOCUMENTS): the keyed sorts have one answer.
+CURSOR_ORDER_CASES: list[tuple[str, list[int]]] = [
+    ("received_desc", [12, 11, 9, 8, 7, 6, 5, 4, 3, 2, 1, 10]),
+    ("received_asc", [10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12]),
+    ("title", [6, 5, 12, 10, 4, 3, 7, 2, 11, 9, 8, 1]),
+]
+
+# (source document id, request fields, expected ids): more like the source's
+# text (plan.similar_terms), never the source itself.
+SIMILAR_CASES: list[tuple[int, dict[str, Any], set[int]]] = [
+    (1, {}, {2, 7}),
+    (1, {"access": {"owner": ["bo"]}}, set()),
+    (4, {}, {5, 6, 7, 10, 12}),
+    (4, {"filters": {"category": ["financial"]}}, {5, 12}),
+    (5, {}, {4, 12}),
+    (5, {"access": {"groups": ["support"]}}, set()),
+    (3, {}, {9, 11}),
+    (7, {}, {1, 4, 10, 12}),
+    (2, {"query": "合同"}, {1}),
+]
+
+# (prefix, request fields, expected suggestions as (text, kind, count)), in
+# order: titles (normalized, alphabetical), customers, terms (by count).
+SUGGEST_CASES: list[tuple[str, dict[str, Any], list[tuple[str, str, int]]]] = [
+    ("合", {}, [("合作", "term", 2), ("合同", "term", 2), ("合计", "term", 1)]),
+    ("合", {"access": {"owner": ["bo"]}}, [("合作", "term", 1)]),
+    ("北京", {}, [("北京科技", "customer", 3)]),
+    ("北京", {"access": {"owner": ["cy"]}}, [("北京科技", "customer", 1)]),
+    ("会", {}, [("会议纪要", "title", 1), ("会议", "term", 1)]),
+    ("会", {"access": {"owner": ["ana"]}}, []),
+    (
+        "PAY",
+        {},
+        [("payment reminder", "title", 1), ("payment", "term", 2), ("pay", "term", 1)],
+    ),
+    ("acme c", {}, [("ACME Corp", "customer", 4)]),
+    ("ACME", {"filters": {"category": ["contract"]}}, [("ACME Corp", "customer", 2)]),
+    (
+        "c",
+        {"access": {"groups": ["support"]}},
+        [("complaint about delivery", "title", 1), ("contractor", "term", 1)],
+    ),
+    ("身份", {}, [("身份证复印件", "title", 1), ("身份", "term", 1)]),
+    ("身份", {"access": {"owner": ["ana"]}}, []),
+    ("上海贸易有", {}, [("上海贸易有限公司", "customer", 3)]),
+    ("", {}, []),
+    ("!!", {}, []),
 ]

@@ -1,6 +1,6 @@
 """Tokens both backends index: words, CJK unigrams and CJK bigrams."""
 
-# ruff: noqa: RUF001 - full-width letters and CJK punctuation are test data
+
 
 from __future__ import annotations
 

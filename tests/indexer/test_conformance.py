@@ -266,6 +266,36 @@ def test_conformance_search_pages_same_order_as_one_page(index: Any, sort: str) 
     assert paged == [hit.id for hit in whole.hits]
 
 
+@pytest.mark.parametrize(
+    "sort", ["relevance", "received_desc", "received_asc", "title"]
+)
+def test_conformance_search_cursor_pages_same_order_as_one_page(
+    index: Any, sort: str
+) -> None:
+    request = SearchRequest(query="合 OR payment OR the", sort=sort, page_size=3)  # type: ignore[arg-type]
+    whole = index.search(dataclasses.replace(request, page_size=100))
+
+    paged: list[int] = []
+    while True:
+        result = index.search(request)
+        paged.extend(hit.id for hit in result.hits)
+        if result.next_cursor is None:
+            break
+        request = dataclasses.replace(request, cursor=result.next_cursor)
+
+    assert whole.total == 11
+    assert paged == [hit.id for hit in whole.hits]
+
+
+def test_conformance_search_page_past_result_window_invalid_input(
+    index: Any,
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        index.search(SearchRequest(page=1001, page_size=10))
+
+    assert caught.value.detail["max_result_window"] == 10_000
+
+
 def test_conformance_search_relevance_title_match_first(index: Any) -> None:
     hits = index.search(SearchRequest(query="invoice")).hits
 
@@ -475,6 +505,24 @@ def test_conformance_top_hit_same_both_backends(
 
 
 @pytest.mark.opensearch
+@pytest.mark.parametrize("source", [1, 4, 5, 7, 9])
+def test_conformance_similar_same_terms_and_hits_both_backends(
+    both: tuple[Any, Any], source: int
+) -> None:
+    embedded, remote = both
+    text = next(document.text for document in DOCUMENTS if document.id == source)
+    request = SearchRequest(access={"groups": ["sales", "engineering"]})
+
+    expected = embedded.similar(text, source, request, limit=20)
+    found = remote.similar(text, source, request, limit=20)
+
+    assert found.highlight_terms == expected.highlight_terms
+    assert {hit.id for hit in found.hits} == {hit.id for hit in expected.hits}
+    assert found.total == expected.total
+    assert source not in {hit.id for hit in found.hits}
+
+
+@pytest.mark.opensearch
 def test_opensearch_rebuild_moves_alias_and_drops_old_version(
     both: tuple[Any, Any],
 ) -> None:
@@ -591,11 +639,3 @@ def test_opensearch_invalid_prefix_invalid_input() -> None:
 
     with pytest.raises(InvalidInput, match="prefix 'Filewarden Docs'"):
         OpenSearchIndex(client, "Filewarden Docs")
-
-
-def test_opensearch_page_past_result_window_invalid_input() -> None:
-    client = OpenSearch(hosts=["http://127.0.0.1:9"])
-    index = OpenSearchIndex(client, "never-opened", version="never-opened-v1")
-
-    with pytest.raises(InvalidInput, match="narrow the search"):
-        index.search(SearchRequest(page=20_001, page_size=10))

@@ -12,16 +12,23 @@ from pathlib import Path
 import pytest
 import tantivy
 
-from indexer.embedded import EmbeddedIndex
+from indexer.analysis import analyze, normalize
+from indexer.embedded import EmbeddedIndex, title_order_key
+from indexer.plan import suggestion_key
 from indexer.query import QuerySyntaxError
-from indexer.types import FACET_FIELDS, SearchRequest
+from indexer.types import FACET_FIELDS, IndexDocument, SearchRequest
 from search_api.errors import Conflict, InvalidInput
 from tests.indexer.conformance_data import (
+    CURSOR_CASES,
+    CURSOR_ORDER_CASES,
     DOCUMENTS,
     FACET_CASES,
     QUERY_CASES,
+    SIMILAR_CASES,
     SORT_CASES,
+    SUGGEST_CASES,
     SYNTAX_ERROR_CASES,
+    TITLE_BUCKET_DOCUMENTS,
 )
 
 
@@ -289,3 +296,245 @@ def test_embedded_open_other_schema_raises_conflict(fresh_path: Path) -> None:
 
     with pytest.raises(Conflict, match="another schema"):
         EmbeddedIndex(fresh_path)
+
+
+# Cursor pagination -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bucket_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedIndex]:
+    opened = EmbeddedIndex(tmp_path_factory.mktemp("bucket"), max_result_window=50)
+    opened.add(DOCUMENTS + TITLE_BUCKET_DOCUMENTS)
+    yield opened
+    opened.close()
+
+
+def walk_by_cursor(index: EmbeddedIndex, request: SearchRequest) -> list[int]:
+    """Every hit of ``request``, page after page through ``next_cursor``."""
+    ids: list[int] = []
+    while True:
+        result = index.search(request)
+        ids.extend(hit.id for hit in result.hits)
+        if result.next_cursor is None:
+            return ids
+        assert len(ids) < 200, "the cursor walk does not end"
+        request = dataclasses.replace(request, cursor=result.next_cursor)
+
+
+@pytest.mark.parametrize(("fields", "page_size"), CURSOR_CASES)
+def test_embedded_cursor_walk_full_ordered_list_no_duplicates(
+    bucket_index: EmbeddedIndex, fields: dict[str, object], page_size: int
+) -> None:
+    request = SearchRequest(page_size=page_size, **fields)  # type: ignore[arg-type]
+    whole = bucket_index.search(dataclasses.replace(request, page_size=50))
+
+    walked = walk_by_cursor(bucket_index, request)
+
+    assert walked == [hit.id for hit in whole.hits]
+    assert len(walked) == len(set(walked)) == whole.total
+
+
+@pytest.mark.parametrize(("sort", "expected"), CURSOR_ORDER_CASES)
+def test_embedded_cursor_walk_keyed_sorts_exact_order(
+    index: EmbeddedIndex, sort: str, expected: list[int]
+) -> None:
+    request = SearchRequest(sort=sort, page_size=5)  # type: ignore[arg-type]
+
+    assert walk_by_cursor(index, request) == expected
+
+
+def test_embedded_cursor_title_page_boundary_inside_byte_bucket(
+    bucket_index: EmbeddedIndex,
+) -> None:
+    keys = {title_order_key(normalize(d.title)) for d in TITLE_BUCKET_DOCUMENTS}
+    request = SearchRequest(query="invoice", sort="title", page_size=2)
+
+    walked = walk_by_cursor(bucket_index, request)
+
+    assert len(keys) == 1  # every page boundary falls inside the one bucket
+    assert walked == [
+        hit.id
+        for hit in bucket_index.search(dataclasses.replace(request, page_size=50)).hits
+    ]
+    assert len(walked) == len(TITLE_BUCKET_DOCUMENTS) + 2
+
+
+def test_embedded_cursor_keeps_total_and_facets_of_whole_request(
+    index: EmbeddedIndex,
+) -> None:
+    first = index.search(SearchRequest(sort="received_asc", page_size=5))
+
+    second = index.search(
+        SearchRequest(sort="received_asc", page_size=5, cursor=first.next_cursor)
+    )
+
+    assert second.total == first.total == len(DOCUMENTS)
+    assert second.facets == first.facets
+    assert [hit.id for hit in second.hits] == [5, 6, 7, 8, 9]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        SearchRequest(sort="received_asc", query="合同", page_size=5),
+        SearchRequest(sort="received_desc", page_size=5),
+        SearchRequest(sort="received_asc", filters={"language": ["zh"]}, page_size=5),
+        SearchRequest(sort="received_asc", access={"owner": ["bo"]}, page_size=5),
+    ],
+)
+def test_embedded_cursor_from_other_request_invalid_input(
+    index: EmbeddedIndex, other: SearchRequest
+) -> None:
+    cursor = index.search(SearchRequest(sort="received_asc", page_size=5)).next_cursor
+
+    with pytest.raises(InvalidInput, match="belongs to another query"):
+        index.search(dataclasses.replace(other, cursor=cursor))
+
+
+@pytest.mark.parametrize("cursor", ["not a cursor!", "eyJ2IjogOX0", ""])
+def test_embedded_cursor_damaged_invalid_input(
+    index: EmbeddedIndex, cursor: str
+) -> None:
+    with pytest.raises(InvalidInput, match="cursor"):
+        index.search(SearchRequest(sort="title", cursor=cursor))
+
+
+def test_embedded_cursor_with_page_number_invalid_input(index: EmbeddedIndex) -> None:
+    cursor = index.search(SearchRequest(sort="title", page_size=5)).next_cursor
+
+    with pytest.raises(InvalidInput, match="send page 1"):
+        index.search(SearchRequest(sort="title", page=2, page_size=5, cursor=cursor))
+
+
+def test_embedded_cursor_page_size_may_change_between_pages(
+    index: EmbeddedIndex,
+) -> None:
+    first = index.search(SearchRequest(sort="title", page_size=3))
+
+    rest = index.search(
+        SearchRequest(sort="title", page_size=20, cursor=first.next_cursor)
+    )
+
+    order = dict(CURSOR_ORDER_CASES)["title"]
+    assert [hit.id for hit in first.hits + rest.hits] == order
+    assert rest.next_cursor is None
+
+
+def test_embedded_page_beyond_window_invalid_input_suggests_cursor(
+    bucket_index: EmbeddedIndex,
+) -> None:
+    with pytest.raises(InvalidInput, match="next_cursor") as caught:
+        bucket_index.search(SearchRequest(sort="title", page=11, page_size=5))
+
+    assert caught.value.detail["max_result_window"] == 50
+    bucket_index.search(SearchRequest(sort="title", page=10, page_size=5))
+
+
+def test_embedded_relevance_cursor_stops_at_window(tmp_path: Path) -> None:
+    small = EmbeddedIndex(tmp_path / "index", max_result_window=6)
+    small.add(DOCUMENTS)
+
+    walked = walk_by_cursor(small, SearchRequest(page_size=3))
+
+    assert len(walked) == 6
+    with pytest.raises(InvalidInput, match="relevance"):
+        small.search(SearchRequest(page=3, page_size=3))
+
+
+# More like this ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("source", "fields", "expected"), SIMILAR_CASES)
+def test_embedded_similar_table_exact_ids(
+    index: EmbeddedIndex, source: int, fields: dict[str, object], expected: set[int]
+) -> None:
+    text = next(d.text for d in DOCUMENTS if d.id == source)
+    request = SearchRequest(**fields)  # type: ignore[arg-type]
+
+    result = index.similar(text, source, request, limit=20)
+
+    assert {hit.id for hit in result.hits} == expected
+    assert result.total == len(expected)
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda d: str(d.id))
+@pytest.mark.parametrize("owner", ["ana", "bo", "cy"])
+def test_embedded_similar_never_source_nor_hidden(
+    index: EmbeddedIndex, document: IndexDocument, owner: str
+) -> None:
+    visible = {d.id for d in DOCUMENTS if d.owner == owner}
+    request = SearchRequest(access={"owner": [owner]})
+
+    hits = index.similar(document.text, document.id, request, limit=20).hits
+
+    assert document.id not in {hit.id for hit in hits}
+    assert {hit.id for hit in hits} <= visible
+
+
+def test_embedded_similar_best_first_and_limited(index: EmbeddedIndex) -> None:
+    text = next(d.text for d in DOCUMENTS if d.id == 4)
+
+    result = index.similar(text, 4, SearchRequest(), limit=2)
+
+    assert len(result.hits) == 2
+    assert result.total == 5
+    assert result.hits[0].score >= result.hits[1].score > 0
+
+
+def test_embedded_similar_bad_limit_invalid_input(index: EmbeddedIndex) -> None:
+    with pytest.raises(InvalidInput, match="limit 0"):
+        index.similar("合同", 1, SearchRequest(), limit=0)
+
+
+# Suggestions -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("prefix", "fields", "expected"), SUGGEST_CASES)
+def test_embedded_suggest_table_exact(
+    index: EmbeddedIndex,
+    prefix: str,
+    fields: dict[str, object],
+    expected: list[tuple[str, str, int]],
+) -> None:
+    request = SearchRequest(**fields)  # type: ignore[arg-type]
+
+    found = index.suggest(prefix, request)
+
+    assert [(s.text, s.kind, s.count) for s in found] == expected
+
+
+@pytest.mark.parametrize(
+    "prefix", ["合", "会", "身", "北", "上", "a", "c", "p", "s", "i"]
+)
+@pytest.mark.parametrize("owner", ["ana", "bo", "cy"])
+def test_embedded_suggest_never_reveals_hidden_documents(
+    index: EmbeddedIndex, prefix: str, owner: str
+) -> None:
+    visible = [d for d in DOCUMENTS if d.owner == owner]
+    request = SearchRequest(access={"owner": [owner]})
+
+    for suggestion in index.suggest(prefix, request, limit=50):
+        holders = [d for d in visible if _holds(d, suggestion.kind, suggestion.text)]
+        assert len(holders) == suggestion.count, suggestion
+
+
+def _holds(document: IndexDocument, kind: str, text: str) -> bool:
+    if kind == "title":
+        return normalize(document.title) == text
+    if kind == "customer":
+        return document.customer == text
+    streams = analyze(document.text)
+    return text in streams.terms or text in streams.bigrams
+
+
+def test_embedded_suggest_limit_per_kind(bucket_index: EmbeddedIndex) -> None:
+    found = bucket_index.suggest("inv", SearchRequest(), limit=3)
+
+    titles = [s.text for s in found if s.kind == "title"]
+    assert titles == ["invoice 2024-117", "invoice 2025-000", "invoice 2025-001"]
+    assert [s.count for s in found if s.kind == "title"] == [1, 3, 2]
+    assert [s.text for s in found if s.kind == "term"] == ["invoice"]
+
+
+def test_embedded_suggest_key_normalizes_width_case_and_spaces() -> None:
+    assert suggestion_key("  ＡＣＭＥ   Corp ") == "acme corp"

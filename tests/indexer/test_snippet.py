@@ -1,6 +1,6 @@
 """Snippets mark the query terms in an escaped window of the original text."""
 
-# ruff: noqa: RUF001 - full-width letters and CJK punctuation are test data
+
 
 from __future__ import annotations
 
