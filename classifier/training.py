@@ -1,4 +1,4 @@
-"""Training of the category and sensitivity models, with cross-validated scores."""
+"""Training of the category and sensitivity models, scored on held-out data."""
 
 from __future__ import annotations
 

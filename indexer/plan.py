@@ -36,7 +36,52 @@ What another backend must do to give the same answers (OpenSearch terms):
   and ``max_expansions`` high (tantivy does not cap fuzzy expansion);
 * ``NoneOf`` is everything minus the child; filters do not score;
 * sorts: ``received_order`` or ``title_sort`` (ties are impossible, the id
-  is part of both keys); facets: every bucket, then ``ordered_facet`` here.
+  is part of both keys); facets: every bucket, then ``ordered_facet`` here;
+* ``IdMatch``: an ``ids`` query (the document ``_id`` is the Filewarden id).
+
+Pages and cursors (``SearchRequest.cursor``, ``SearchResult.next_cursor``):
+
+* ``decode_cursor`` checks the cursor (InvalidInput when it is damaged, comes
+  with ``page`` > 1, or its ``request_fingerprint`` differs: another query,
+  filters, access, received window or sort); ``page_offset`` gives the offset
+  and raises InvalidInput when a page would end past ``max_result_window``
+  (default ``MAX_RESULT_WINDOW``, a backend parameter; index.max_result_window
+  in OpenSearch must be at least as large); ``next_cursor`` makes the next
+  cursor from the hits seen before the page, the page's hit count, the total
+  and the last hit's sort key; every backend calls these three as they are;
+* keyed sorts: the next page is the hits sorting strictly after ``key`` (the
+  last ``received_order`` or ``title_sort`` value), so deep pages cost what
+  page 1 costs; in OpenSearch ``search_after: [key]`` with the same sort.
+  Total and facets stay those of the whole request (no cursor applied);
+* relevance: the cursor holds only the offset, bounded by the window. tantivy
+  sorts by one field only (no score-then-id) and cannot filter on a score, so
+  no exact score cursor exists; ties in score may order differently across
+  engines, so relevance pages agree as sets only where scores differ.
+
+More like this (``Index.similar(text, exclude_id, request, limit)``):
+``similar_terms`` picks the tokens (needing only live document frequencies
+over the whole index: a ``term`` count per token, or one ``filters``
+aggregation), ``similar_plan`` ORs them and leaves out ``exclude_id``; the
+request's filters, received window, access and query (as a filter, not
+scored) narrow it; relevance order, top ``limit``; ``total`` counts every
+match; facets empty; ``highlight_terms`` are the chosen tokens.
+
+Suggestions (``Index.suggest(prefix, request, limit)``), each kind at most
+``limit``, titles then customers then terms, over the documents the request's
+filters, received window and access leave (its query is ignored), so nothing
+from a hidden document is ever suggested or counted:
+
+* titles: ``key = suggestion_key(prefix)``; the documents matching
+  ``title_suggestion_plan(key)``, sorted by ``title_sort``; the first
+  ``limit`` distinct titles (``title_sort`` before ``TITLE_SORT_SEPARATOR``,
+  i.e. normalized titles) in that order, each round leaving out the titles
+  found (``title_group_plan``); count = visible documents with that title;
+* customers: the ``customer`` buckets (all) of the visible documents matching
+  ``customer_prefilter_plan(prefix)``, kept if ``customer_matches``, then
+  ``ordered_suggestions``; the text is the customer as indexed;
+* terms: ``term_suggestion_field(key)`` names the field and token prefix;
+  the tokens of that field with the prefix, counted over visible documents
+  (zero counts dropped), then ``ordered_suggestions`` (count, then token).
 """
 
 from __future__ import annotations

@@ -308,8 +308,8 @@ def run_model(settings: Settings, args: argparse.Namespace) -> int:
         for info in list_models(settings.models_dir):
             mark = "*" if info.is_current else " "
             print(
-                f"{mark} {info.version}  category F1 {info.category_macro_f1:.3f}  "
-                f"sensitivity F1 {info.sensitivity_macro_f1:.3f}  "
+                f"{mark} {info.version}  category F1 {_score(info.category_macro_f1)}  "
+                f"sensitivity F1 {_score(info.sensitivity_macro_f1)}  "
                 f"{info.examples} examples"
             )
         return 0
@@ -406,3 +406,7 @@ def run_unlock(settings: Settings, args: argparse.Namespace) -> int:
         + (f": {record.failure_reason}" if record.failure_reason else "")
     )
     return 0 if record.state == "indexed" else 1
+
+
+def _score(value: float | None) -> str:
+    return "  -  " if value is None else f"{value:.3f}"

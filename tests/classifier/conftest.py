@@ -36,7 +36,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> TrainingReport:
 
 @pytest.fixture
 def models_copy(trained: TrainingReport, tmp_path: Path) -> Path:
-    """A copy of the trained models folder (version, CURRENT, HISTORY), free to damage."""
+    """A copy of the trained models folder (versions, CURRENT, HISTORY) to damage."""
     copy = tmp_path / "models"
     shutil.copytree(trained.model_dir.parent, copy)
     return copy

@@ -1,7 +1,5 @@
 """Tokens both backends index: words, CJK unigrams and CJK bigrams."""
 
-
-
 from __future__ import annotations
 
 import pytest

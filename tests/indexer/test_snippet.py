@@ -1,7 +1,5 @@
 """Snippets mark the query terms in an escaped window of the original text."""
 
-
-
 from __future__ import annotations
 
 from indexer.snippet import ELLIPSIS, make_snippet
