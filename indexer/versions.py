@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from indexer.embedded import EmbeddedIndex
-from indexer.types import IndexDocument, SearchRequest, SearchResult
+from indexer.types import IndexDocument, SearchRequest, SearchResult, Suggestion
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,16 @@ class VersionedEmbeddedIndex:
 
     def count(self, request: SearchRequest) -> int:
         return self._active().count(request)
+
+    def similar(
+        self, text: str, exclude_id: int, request: SearchRequest, limit: int = 10
+    ) -> SearchResult:
+        return self._active().similar(text, exclude_id, request, limit)
+
+    def suggest(
+        self, prefix: str, request: SearchRequest, limit: int = 10
+    ) -> list[Suggestion]:
+        return self._active().suggest(prefix, request, limit)
 
     def indexed_ids(self) -> set[int]:
         return self._active().indexed_ids()

@@ -37,9 +37,16 @@ from search_api.schemas import (
     ReceiptOut,
     ReindexJobOut,
     SearchOut,
+    SuggestionOut,
     TrainIn,
 )
-from search_api.searching import SearchParams, document_view, search_documents
+from search_api.searching import (
+    SearchParams,
+    document_view,
+    search_documents,
+    similar_documents,
+    suggestions,
+)
 from search_api.service import Filewarden
 from search_api.settings import Settings, get_settings
 from search_api.training import Progress, relabel, report_summary, retrain
@@ -159,8 +166,12 @@ def _add_routes(api: FastAPI) -> None:
         page: int = 1,
         page_size: int | None = None,
         sort: str = "relevance",
+        cursor: str | None = None,
     ) -> SearchOut:
-        """Full-text and faceted search in Filewarden's query language."""
+        """Full-text and faceted search in Filewarden's query language.
+
+        For deep pages pass the previous answer's ``next_cursor`` as ``cursor``.
+        """
         params = SearchParams(
             q=q,
             category=category,
@@ -173,8 +184,29 @@ def _add_routes(api: FastAPI) -> None:
             page=page,
             page_size=page_size,
             sort=sort,
+            cursor=cursor,
         )
         return search_documents(_filewarden(request), params)
+
+    @api.get("/documents/{document_id}/similar", response_model=SearchOut)
+    def similar(
+        request: Request,
+        document_id: int,
+        limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    ) -> SearchOut:
+        """More like this: documents sharing this one's most distinctive terms."""
+        return similar_documents(
+            _filewarden(request), document_id, SearchParams(), limit
+        )
+
+    @api.get("/suggest", response_model=list[SuggestionOut])
+    def suggest(
+        request: Request,
+        prefix: Annotated[str, Query(max_length=100)],
+        limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    ) -> list[SuggestionOut]:
+        """Titles, customers and frequent terms starting with ``prefix``."""
+        return suggestions(_filewarden(request), prefix, limit)
 
 
 def _add_label_routes(api: FastAPI) -> None:

@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--page", type=int, default=1)
     search.add_argument("--page-size", type=int)
     search.add_argument("--sort", default="relevance")
+    search.add_argument("--cursor", help="next_cursor of the previous page")
     search.add_argument(
         "--json", action="store_true", help="print what GET /search returns"
     )
@@ -255,6 +256,7 @@ def run_search(settings: Settings, args: argparse.Namespace) -> int:
         page=args.page,
         page_size=args.page_size,
         sort=args.sort,
+        cursor=args.cursor,
     )
     result = search_documents(app, params)
     if args.json:

@@ -44,6 +44,9 @@ class SearchOut(BaseModel):
     page_size: int
     hits: list[SearchHitOut]
     facets: dict[str, dict[str, int]]
+    next_cursor: str | None = Field(
+        default=None, description="pass as `cursor` to get the next page"
+    )
 
 
 class DeliveryOut(BaseModel):
@@ -175,3 +178,9 @@ class JobOut(BaseModel):
     finished_at: str | None
     result: dict[str, Any]
     error: str | None
+
+
+class SuggestionOut(BaseModel):
+    text: str
+    kind: str = Field(description="title, customer or term")
+    count: int

@@ -11,7 +11,13 @@ from indexer.types import SearchRequest, SearchResult
 from search_api.database import Delivery, DocumentRecord
 from search_api.errors import InvalidInput
 from search_api.pipeline import file_type_of
-from search_api.schemas import DeliveryOut, DocumentOut, SearchHitOut, SearchOut
+from search_api.schemas import (
+    DeliveryOut,
+    DocumentOut,
+    SearchHitOut,
+    SearchOut,
+    SuggestionOut,
+)
 from search_api.service import Filewarden
 
 logger = logging.getLogger(__name__)
@@ -32,6 +38,7 @@ class SearchParams:
     page: int = 1
     page_size: int | None = None
     sort: str = "relevance"
+    cursor: str | None = None
 
 
 def search_documents(app: Filewarden, params: SearchParams) -> SearchOut:
@@ -48,6 +55,7 @@ def search_documents(app: Filewarden, params: SearchParams) -> SearchOut:
         page_size=request.page_size,
         hits=hits,
         facets=result.facets,
+        next_cursor=result.next_cursor,
     )
 
 
@@ -86,6 +94,7 @@ def build_request(app: Filewarden, params: SearchParams) -> SearchRequest:
         page=params.page,
         page_size=page_size,
         sort=params.sort,  # type: ignore[arg-type]
+        cursor=params.cursor or None,
     )
 
 
@@ -170,3 +179,34 @@ def _delivery_out(delivery: Delivery) -> DeliveryOut:
         is_duplicate=delivery.is_duplicate,
         note=delivery.note,
     )
+
+
+def similar_documents(
+    app: Filewarden, document_id: int, params: SearchParams, limit: int
+) -> SearchOut:
+    """Documents that share the most distinctive terms of one document."""
+    text = app.db.text_of(document_id)
+    record = app.db.get(document_id)
+    request = build_request(app, params)
+
+    result = app.index.similar(
+        f"{record.title or ''}\n{text}", document_id, request, limit
+    )
+
+    return SearchOut(
+        query="",
+        total=result.total,
+        page=1,
+        page_size=limit,
+        hits=hydrate_hits(app, result),
+        facets=result.facets,
+        next_cursor=None,
+    )
+
+
+def suggestions(app: Filewarden, prefix: str, limit: int) -> list[SuggestionOut]:
+    """Completions of what the caller typed: titles, customers, frequent terms."""
+    if not prefix.strip():
+        raise InvalidInput("give a prefix of at least one character")
+    found = app.index.suggest(prefix.strip(), SearchRequest(), limit)
+    return [SuggestionOut(text=s.text, kind=s.kind, count=s.count) for s in found]
