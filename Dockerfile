@@ -3,7 +3,7 @@ FROM python:3.11-slim-bookworm
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
        tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng poppler-utils \
-       antiword catdoc curl \
+       catdoc libarchive-tools curl \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . /app

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng
-  poppler-utils antiword catdoc
+  poppler-utils catdoc libarchive-tools
   chromium chromium-driver fonts-noto-cjk curl
 )
 
