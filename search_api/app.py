@@ -11,10 +11,17 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import FastAPI, File, Form, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 
-from search_api.database import DocumentRecord
-from search_api.errors import Conflict, FilewardenError, InvalidInput, NotFound
+from search_api.database import PENDING_STATES, TERMINAL_STATES, DocumentRecord
+from search_api.errors import (
+    Conflict,
+    FilewardenError,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+)
 from search_api.intake import Receipt, receive
 from search_api.jobs import BackgroundJob
 from search_api.labels import (
@@ -80,12 +87,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     api.add_exception_handler(FilewardenError, _error_answer)  # type: ignore[arg-type]
+    api.add_exception_handler(
+        RequestValidationError,
+        _invalid_request_answer,  # type: ignore[arg-type]
+    )
     _add_routes(api)
     _add_label_routes(api)
     _add_index_routes(api)
     _add_model_routes(api)
     add_page_routes(api)
     return api
+
+
+async def _invalid_request_answer(
+    request: Request, err: RequestValidationError
+) -> JSONResponse:
+    # FastAPI's own answer echoes the whole input back; name the fields instead.
+    problems = [
+        {"where": ".".join(str(part) for part in e["loc"]), "problem": e["msg"]}
+        for e in err.errors()
+    ]
+    first = problems[0] if problems else {"where": "request", "problem": "invalid"}
+    return JSONResponse(
+        status_code=422,
+        content={
+            "error": f"{first['where']}: {first['problem']}",
+            "detail": {"problems": problems},
+        },
+    )
 
 
 async def _error_answer(request: Request, err: FilewardenError) -> JSONResponse:
@@ -115,7 +144,7 @@ def _add_routes(api: FastAPI) -> None:
     ) -> list[ReceiptOut]:
         """Record each file with a receipt, then extract, label and index it."""
         filewarden = _filewarden(request)
-        _check_upload_count(filewarden, len(files))
+        _check_upload(filewarden, files)
         receipts = [
             receive(
                 filewarden.db,
@@ -218,6 +247,12 @@ def _add_label_routes(api: FastAPI) -> None:
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> list[DocumentSummaryOut]:
         """Documents, newest first, optionally in one state (failed, encrypted...)."""
+        if state is not None and state not in (*PENDING_STATES, *TERMINAL_STATES):
+            raise InvalidInput(
+                f"unknown state {state!r}; expected one of "
+                f"{', '.join((*PENDING_STATES, *TERMINAL_STATES))}",
+                state=state,
+            )
         records = _filewarden(request).db.list_documents(state, limit, offset)
         return [_summary_out(r) for r in records]
 
@@ -377,14 +412,25 @@ def _summary_out(record: DocumentRecord) -> DocumentSummaryOut:
     return DocumentSummaryOut(**fields)
 
 
-def _check_upload_count(filewarden: Filewarden, count: int) -> None:
-    limit = filewarden.settings.max_upload_files
-    if count > limit:
+def _check_upload(filewarden: Filewarden, files: list[UploadFile]) -> None:
+    """Refuse the whole upload before anything is stored, naming the culprit."""
+    settings = filewarden.settings
+    if len(files) > settings.max_upload_files:
         raise InvalidInput(
-            f"{count} files in one upload; at most {limit} are allowed",
-            count=count,
-            limit=limit,
+            f"{len(files)} files in one upload; at most "
+            f"{settings.max_upload_files} are allowed",
+            count=len(files),
+            limit=settings.max_upload_files,
         )
+    for upload in files:
+        if upload.size is not None and upload.size > settings.max_file_size_bytes:
+            raise TooLarge(
+                f"{upload.filename!r} is {upload.size} bytes; the limit is "
+                f"{settings.max_file_size_bytes} bytes, so nothing was stored",
+                filename=upload.filename,
+                size_bytes=upload.size,
+                max_bytes=settings.max_file_size_bytes,
+            )
 
 
 def _receipt_out(filewarden: Filewarden, receipt: Receipt) -> ReceiptOut:

@@ -137,16 +137,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def iter_files(paths: list[Path]) -> Iterator[Path]:
-    """Every regular file under the given files and folders, in a stable order."""
+def iter_files(paths: list[Path], skipped: dict[str, str]) -> Iterator[Path]:
+    """Every regular file under the given files and folders, in a stable order.
+
+    Inside folders, symbolic links are not followed (a link can lead out of the
+    folder being ingested) and pipes or devices are not opened (reading a FIFO
+    would wait forever); each is listed in ``skipped`` with the reason.
+    """
     for path in paths:
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs.sort()
-                for name in sorted(files):
-                    yield Path(root) / name
-        else:
+            yield from _walk(path, skipped)
+        elif path.is_file():
             yield path
+        elif path.exists():
+            skipped[str(path)] = "not a regular file (a pipe, socket or device)"
+        else:
+            skipped[str(path)] = "no such file or folder"
+
+
+def _walk(folder: Path, skipped: dict[str, str]) -> Iterator[Path]:
+    def unreadable(err: OSError) -> None:
+        skipped[str(err.filename)] = f"cannot be read: {err.strerror}"
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root) / name
+            if path.is_symlink():
+                skipped[str(path)] = "a symbolic link inside a folder (not followed)"
+            elif not path.is_file():
+                skipped[str(path)] = "not a regular file (a pipe, socket or device)"
+            else:
+                yield path
 
 
 @dataclass
@@ -160,9 +182,9 @@ class IngestSummary:
 
 
 def run_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    files = list(iter_files(args.paths))
-    app = Filewarden(settings)
     summary = IngestSummary()
+    files = list(iter_files(args.paths, summary.unreadable))
+    app = Filewarden(settings)
 
     receipts = receive_files(app, files, args, summary)
 
@@ -176,7 +198,9 @@ def run_ingest(settings: Settings, args: argparse.Namespace) -> int:
     app.close()
 
     print_summary(summary, app)
-    return 0
+    # Files that could not even be received are the caller's to fix; documents
+    # that failed extraction are recorded outcomes, with their reasons.
+    return 1 if summary.unreadable else 0
 
 
 def receive_files(
@@ -224,7 +248,8 @@ def print_summary(summary: IngestSummary, app: Filewarden) -> None:
         ("classified", labelled),
         ("indexed", states["indexed"]),
         ("encrypted (needs a password)", states["encrypted"]),
-        ("failed", states["failed"] + len(summary.unreadable)),
+        ("failed", states["failed"]),
+        ("skipped (not received)", len(summary.unreadable)),
     ]
     width = max(len(name) for name, _ in rows)
     for name, count in rows:
@@ -237,13 +262,13 @@ def print_summary(summary: IngestSummary, app: Filewarden) -> None:
             f"{record.state}: {reason}"
         )
     if failures:
-        print("\nnot extracted:")
+        print("\nnot extracted or not received:")
         for name, reason in failures.items():
             print(f"  {name}: {reason}")
 
 
 def run_search(settings: Settings, args: argparse.Namespace) -> int:
-    app = Filewarden(settings)
+    app = Filewarden(settings, create=False)
     params = SearchParams(
         q=args.query,
         category=args.category,
@@ -330,7 +355,9 @@ def run_model(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_show(settings: Settings, args: argparse.Namespace) -> int:
-    view = document_view(Filewarden(settings), args.document_id).model_dump()
+    view = document_view(
+        Filewarden(settings, create=False), args.document_id
+    ).model_dump()
     if args.no_text:
         view.pop("text")
     print(json.dumps(view, ensure_ascii=False, indent=2))
@@ -338,7 +365,7 @@ def run_show(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_label(settings: Settings, args: argparse.Namespace) -> int:
-    app = Filewarden(settings)
+    app = Filewarden(settings, create=False)
     record = correct_labels(
         app,
         args.document_id,
@@ -355,7 +382,7 @@ def run_label(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_review(settings: Settings, args: argparse.Namespace) -> int:
-    app = Filewarden(settings)
+    app = Filewarden(settings, create=False)
     if args.accept is not None:
         record = accept_suggestions(app, args.accept, args.by)
         app.close()
@@ -379,7 +406,7 @@ def _plain_snippet(snippet: str) -> str:
 
 
 def run_reindex(settings: Settings, args: argparse.Namespace) -> int:
-    app = Filewarden(settings)
+    app = Filewarden(settings, create=False)
     if args.reextract:
         reextract_all(app)
     with tqdm(desc="reindexing", unit="doc", file=sys.stderr) as bar:
@@ -400,7 +427,7 @@ def run_unlock(settings: Settings, args: argparse.Namespace) -> int:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = getpass.getpass(f"password for document {args.document_id}: ")
-    app = Filewarden(settings)
+    app = Filewarden(settings, create=False)
     record = unlock(app, args.document_id, password)
     app.close()
     print(

@@ -109,6 +109,8 @@ CREATE INDEX IF NOT EXISTS label_decisions_document ON label_decisions(document_
 CREATE INDEX IF NOT EXISTS deliveries_source ON deliveries(source_path, sha256);
 """
 
+# SQLite integers are signed 64-bit; larger ids cannot exist.
+MAX_DOCUMENT_ID: Final = 2**63 - 1
 JSON_COLUMNS: Final = ("ocr_pages", "suggestions", "pii_kinds", "warnings")
 
 # States a document passes through; the last three are where it can rest.
@@ -198,8 +200,12 @@ class Database:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection in one transaction: committed on success, else rolled back."""
+    def connect(self, immediate: bool = False) -> Iterator[sqlite3.Connection]:
+        """A connection in one transaction: committed on success, else rolled back.
+
+        ``immediate`` takes the write lock at once, for a read-then-write that
+        must not interleave with another writer.
+        """
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
@@ -207,11 +213,15 @@ class Database:
         conn.execute("PRAGMA synchronous=NORMAL")
         try:
             with conn:
+                if immediate:
+                    conn.execute("BEGIN IMMEDIATE")
                 yield conn
         finally:
             conn.close()
 
     def get(self, document_id: int) -> DocumentRecord:
+        if not 0 < document_id <= MAX_DOCUMENT_ID:
+            raise NotFound(f"document {document_id} does not exist", id=document_id)
         with self.connect() as conn:
             row = conn.execute(
                 "SELECT * FROM documents WHERE id = ?", (document_id,)

@@ -18,6 +18,10 @@ Channel = Literal["upload", "folder", "mail"]
 CHANNELS: Final = get_args(Channel)
 MAX_FILENAME_CHARS: Final = 255
 MAX_CUSTOMER_CHARS: Final = 200
+MAX_EXTENSION_CHARS: Final = 16
+BIDI_CONTROLS: Final = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 
 @dataclass
@@ -38,11 +42,30 @@ class Receipt:
 
 
 def clean_filename(name: str) -> str:
-    """The last path part of a sender's file name, without control characters."""
+    """The last path part of a sender's file name, safe to show and to serve.
+
+    Control characters and the bidirectional overrides that can disguise an
+    extension ("invoice\u202efdp.exe") are removed; other format characters,
+    such as the zero-width joiner inside emoji, are kept. A name that is too
+    long loses characters before its extension, not the extension.
+    """
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    kept = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    kept = "".join(ch for ch in base if not _is_unsafe_character(ch))
     kept = kept.strip().strip(".") or "unnamed"
-    return kept[:MAX_FILENAME_CHARS]
+    return _shorten(kept, MAX_FILENAME_CHARS)
+
+
+def _is_unsafe_character(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cs", "Co") or ch in BIDI_CONTROLS
+
+
+def _shorten(name: str, limit: int) -> str:
+    if len(name) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > MAX_EXTENSION_CHARS:
+        return name[:limit]
+    return f"{stem[: limit - len(extension) - 1]}.{extension}"
 
 
 def check_channel(channel: str) -> Channel:

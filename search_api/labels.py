@@ -45,22 +45,9 @@ def correct_labels(
     """Set labels as a person decided; the index follows at once."""
     new_values = {"category": category, "sensitivity": sensitivity}
     _check_decision(app, decided_by, new_values)
-    record = _labelled_document(app, document_id)
+    _labelled_document(app, document_id)
 
-    columns: dict[str, object] = {"needs_review": False}
-    decisions = []
-    for label, value in new_values.items():
-        if value is None:
-            continue
-        old = getattr(record, label)
-        kind = "confirmation" if value == old else "correction"
-        decisions.append((kind, label, old, value))
-        columns |= {
-            label: value,
-            f"{label}_confidence": 1.0,
-            f"{label}_source": "person",
-        }
-    _record_decisions(app, record, decisions, decided_by, reason, columns)
+    _record_decisions(app, document_id, new_values, decided_by, reason)
 
     index_documents(app, [document_id])
     logger.info("labels of document %s set by a person", document_id)
@@ -141,38 +128,53 @@ def _labelled_document(app: Filewarden, document_id: int) -> DocumentRecord:
 
 def _record_decisions(
     app: Filewarden,
-    record: DocumentRecord,
-    decisions: list[tuple[str, str, str | None, str]],
+    document_id: int,
+    new_values: dict[str, str | None],
     decided_by: str,
     reason: str | None,
-    columns: dict[str, object],
 ) -> None:
-    # The decisions and the new labels are one transaction: a crash leaves
-    # either both or neither.
+    # Reading the old labels and writing the new ones is one write transaction,
+    # so concurrent corrections each see the value the previous one left.
     now = utc_now()
-    assignments = ", ".join(f"{name} = ?" for name in columns)
-    with app.db.connect() as conn:
+    with app.db.connect(immediate=True) as conn:
+        row = conn.execute(
+            "SELECT category, sensitivity, model_version FROM documents WHERE id = ?",
+            (document_id,),
+        ).fetchone()
+        columns: dict[str, object] = {"needs_review": False}
+        decisions = []
+        for label, value in new_values.items():
+            if value is None:
+                continue
+            kind = "confirmation" if value == row[label] else "correction"
+            decisions.append((kind, label, row[label], value))
+            columns |= {
+                label: value,
+                f"{label}_confidence": 1.0,
+                f"{label}_source": "person",
+            }
         conn.executemany(
             "INSERT INTO label_decisions (document_id, kind, label, old_value, "
             "new_value, decided_by, reason, model_version, decided_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
-                    record.id,
+                    document_id,
                     kind,
                     label,
                     old,
                     new,
                     decided_by,
                     reason,
-                    record.model_version,
+                    row["model_version"],
                     now,
                 )
                 for kind, label, old, new in decisions
             ],
         )
+        assignments = ", ".join(f"{name} = ?" for name in columns)
         conn.execute(
             f"UPDATE documents SET {assignments}, updated_at = ?, "
             "revision = revision + 1 WHERE id = ?",
-            [*columns.values(), now, record.id],
+            [*columns.values(), now, document_id],
         )

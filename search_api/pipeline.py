@@ -98,6 +98,7 @@ def extract_step(
         doc.id,
         state="extracted",
         failure_reason=None,
+        warnings=_extraction_warnings(app, extraction),
         **_metadata_columns(doc, extraction),
     )
     logger.info(
@@ -130,6 +131,13 @@ def receive_children(
         receive_child(app.db, app.blobs, doc.id, child.name, child.data)
         for child in extraction.children
     ]
+
+
+def _extraction_warnings(app: Filewarden, extraction: Extraction) -> list[str]:
+    limit = app.settings.max_pages
+    if extraction.page_count and extraction.page_count > limit:
+        return [f"only the first {limit} of {extraction.page_count} pages were read"]
+    return []
 
 
 def _metadata_columns(doc: DocumentRecord, extraction: Extraction) -> dict[str, object]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -61,7 +62,9 @@ def search_documents(app: Filewarden, params: SearchParams) -> SearchOut:
 
 def build_request(app: Filewarden, params: SearchParams) -> SearchRequest:
     settings = app.settings
-    page_size = params.page_size or settings.search_page_size
+    page_size = (
+        settings.search_page_size if params.page_size is None else params.page_size
+    )
     if not 1 <= page_size <= settings.search_max_page_size:
         raise InvalidInput(
             f"page_size {page_size} is outside 1..{settings.search_max_page_size}",
@@ -86,11 +89,20 @@ def build_request(app: Filewarden, params: SearchParams) -> SearchRequest:
         )
         if values
     }
+    received_from = parse_day(params.received_from, "received_from", end=False)
+    received_to = parse_day(params.received_to, "received_to", end=True)
+    if received_from and received_to and received_from > received_to:
+        raise InvalidInput(
+            f"received_from {params.received_from} is after received_to "
+            f"{params.received_to}",
+            received_from=params.received_from,
+            received_to=params.received_to,
+        )
     return SearchRequest(
         query=params.q or "",
         filters=filters,
-        received_from=parse_day(params.received_from, "received_from", end=False),
-        received_to=parse_day(params.received_to, "received_to", end=True),
+        received_from=received_from,
+        received_to=received_to,
         page=params.page,
         page_size=page_size,
         sort=params.sort,  # type: ignore[arg-type]
@@ -99,9 +111,14 @@ def build_request(app: Filewarden, params: SearchParams) -> SearchRequest:
 
 
 def parse_day(value: str | None, name: str, end: bool) -> datetime | None:
-    """A date or date-time; a bare date means its first or last moment (UTC)."""
+    """A date or date-time; a bare date means its first or last moment (UTC).
+
+    A year (``2024``) or a month (``2024-05``) means the whole period, as in
+    the query language's ``received:`` ranges.
+    """
     if not value:
         return None
+    value = _whole_period(value, end)
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError as err:
@@ -210,3 +227,16 @@ def suggestions(app: Filewarden, prefix: str, limit: int) -> list[SuggestionOut]
         raise InvalidInput("give a prefix of at least one character")
     found = app.index.suggest(prefix.strip(), SearchRequest(), limit)
     return [SuggestionOut(text=s.text, kind=s.kind, count=s.count) for s in found]
+
+
+def _whole_period(value: str, end: bool) -> str:
+    """``2024`` or ``2024-05`` as the first or last day of that period."""
+    parts = value.split("-")
+    if not all(part.isdigit() for part in parts) or len(parts) > 2:
+        return value
+    year = int(parts[0])
+    month = int(parts[1]) if len(parts) == 2 else (12 if end else 1)
+    if not (1 <= month <= 12 and len(parts[0]) == 4):
+        return value
+    day = calendar.monthrange(year, month)[1] if end else 1
+    return f"{year:04d}-{month:02d}-{day:02d}"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from extractors.types import ExtractionLimits
 from search_api.blobs import BlobStore
 from search_api.database import Database
+from search_api.errors import NotFound
 from search_api.settings import Settings
 
 if TYPE_CHECKING:
@@ -35,8 +36,15 @@ def open_index(settings: Settings) -> Index:
 class Filewarden:
     """Settings, database, originals, index and classifier of one data folder."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, create: bool = True) -> None:
         self.settings = settings
+        if not create and not settings.database_path.is_file():
+            # A mistyped --data-dir must not look like an empty installation.
+            raise NotFound(
+                f"no Filewarden data in {settings.data_dir.resolve()}; check "
+                "--data-dir or FILEWARDEN_DATA_DIR, or ingest files first",
+                data_dir=str(settings.data_dir),
+            )
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.db = Database(settings.database_path)
         self.blobs = BlobStore(settings.blobs_dir)

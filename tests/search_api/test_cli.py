@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sqlite3
@@ -123,6 +124,27 @@ def test_ingest_missing_path_reports_it_and_goes_on(
 
     result = run_cli(data_dir, "ingest", str(tmp_path / "missing.pdf"), str(good))
 
-    assert result.returncode == 0, result.stderr
-    assert "missing.pdf" in result.stdout
+    assert result.returncode == 1, result.stderr
+    assert "missing.pdf: no such file or folder" in result.stdout
     assert rows(data_dir, "SELECT state FROM documents") == [("indexed",)]
+
+
+def test_ingest_skips_fifo_and_symlink_inside_folder(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(corpus_dir / "pdf/pdfminer.six__simple1.pdf", folder / "a.pdf")
+    os.mkfifo(folder / "pipe.txt")
+    secret = tmp_path / "outside.txt"
+    secret.write_text("not for ingest")
+    (folder / "link.txt").symlink_to(secret)
+
+    result = run_cli(tmp_path / "data", "ingest", str(folder))
+
+    assert result.returncode == 1
+    assert "pipe.txt: not a regular file" in result.stdout
+    assert "link.txt: a symbolic link" in result.stdout
+    assert rows(tmp_path / "data", "SELECT original_filename FROM documents") == [
+        ("a.pdf",)
+    ]

@@ -64,6 +64,9 @@ def test_receive_unknown_channel_is_refused(store: tuple[Database, BlobStore]) -
         ("C:\\Users\\李\\发票.pdf", "发票.pdf"),
         ("bad\x00name\n.txt", "badname.txt"),
         ("..", "unnamed"),
+        ("invoice\u202efdp.exe", "invoicefdp.exe"),
+        ("家庭👨\u200d👩\u200d👧.pdf", "家庭👨\u200d👩\u200d👧.pdf"),
+        ("A" * 1000 + ".txt", "A" * 251 + ".txt"),
     ],
 )
 def test_clean_filename_keeps_only_a_safe_last_part(given: str, kept: str) -> None:
