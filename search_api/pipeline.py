@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Final
 
+from classifier.types import Prediction
 from extractors import extract_file
 from extractors.types import Extraction, ExtractionFailed
 from indexer.types import IndexDocument
@@ -192,9 +193,7 @@ def classify_step(app: Filewarden, doc: DocumentRecord) -> None:
             "sensitivity_confidence": prediction.sensitivity_confidence,
             "sensitivity_source": prediction.sensitivity_source,
         }
-    columns["needs_review"] = _needs_review(
-        app, prediction.category_confidence, prediction.sensitivity_confidence
-    )
+    columns["needs_review"] = _needs_review(app, prediction)
     app.db.update(doc.id, **columns)
     logger.info(
         "classified as %s/%s (%.2f/%.2f), pii kinds %s",
@@ -206,9 +205,18 @@ def classify_step(app: Filewarden, doc: DocumentRecord) -> None:
     )
 
 
-def _needs_review(app: Filewarden, category_p: float, sensitivity_p: float) -> bool:
+def _needs_review(app: Filewarden, prediction: Prediction) -> bool:
+    """Unsure labels, or the PII detector overruling a model sure of another."""
     s = app.settings
-    return category_p < s.category_threshold or sensitivity_p < s.sensitivity_threshold
+    model_sensitivity = prediction.sensitivity_suggestions[:1]
+    detector_disagrees = prediction.sensitivity_source == "detector" and any(
+        top.label != prediction.sensitivity for top in model_sensitivity
+    )
+    return (
+        prediction.category_confidence < s.category_threshold
+        or prediction.sensitivity_confidence < s.sensitivity_threshold
+        or detector_disagrees
+    )
 
 
 def index_documents(app: Filewarden, ids: list[int]) -> int:

@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     facet_customer_size: int = 20
     snippet_chars: int = 200
     index_lock_wait_seconds: float = 30.0
+    index_max_result_window: int = 10_000
+    index_analysis_processes: int = 0
 
     @property
     def database_path(self) -> Path:
