@@ -10,9 +10,12 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict
 from typing import Annotated, Any
 
+import swagger_ui_bundle  # type: ignore[import-untyped]
 from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from search_api.database import PENDING_STATES, TERMINAL_STATES, DocumentRecord
 from search_api.errors import (
@@ -85,7 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Files customers send: received, read, labelled, findable.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    _add_docs(api)
     api.add_exception_handler(FilewardenError, _error_answer)  # type: ignore[arg-type]
     api.add_exception_handler(
         RequestValidationError,
@@ -97,6 +103,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _add_model_routes(api)
     add_page_routes(api)
     return api
+
+
+def _add_docs(api: FastAPI) -> None:
+    # Swagger UI from the installed package, not a CDN: Filewarden often runs
+    # on networks that cannot reach one.
+    api.mount(
+        "/docs-assets",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="docs-assets",
+    )
+
+    @api.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Filewarden API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
 
 
 async def _invalid_request_answer(

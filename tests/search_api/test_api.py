@@ -294,3 +294,13 @@ def test_encrypted_pdf_opens_with_password_given_later(
     assert "Password Protected" in right["text"]
     again = httpx.post(url, json={"password": "test"})
     assert again.status_code == 409
+
+
+def test_docs_page_needs_no_network(server: tuple[str, Path]) -> None:
+    base_url, _ = server
+    page = httpx.get(f"{base_url}/docs").text
+    assert "/docs-assets/swagger-ui-bundle.js" in page
+    assert "cdn." not in page
+    script = httpx.get(f"{base_url}/docs-assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
+    assert "/search" in httpx.get(f"{base_url}/openapi.json").json()["paths"]
