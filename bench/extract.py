@@ -10,11 +10,14 @@ import logging
 import resource
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Final
 
 import pypdfium2 as pdfium
+import pytesseract
 from pdfminer.high_level import extract_text
+from PIL import Image
 
 from extractors.ocr import recognize
 from extractors.pdf import is_blank
@@ -89,6 +92,31 @@ def time_ocr(corpus: Path) -> tuple[float, tuple[int, int]]:
     return time.perf_counter() - started, image.size
 
 
+def sample_page(corpus: Path) -> Image.Image:
+    document = pdfium.PdfDocument((corpus / OCR_SAMPLE).read_bytes())
+    return document[0].render(scale=OCR_DPI / POINTS_PER_INCH, grayscale=True).to_pil()
+
+
+def _recognize_sample(corpus: Path) -> int:
+    return len(recognize(sample_page(corpus), ExtractionLimits(), 1))
+
+
+def time_ocr_workers(corpus: Path, workers: int, pages: int) -> float:
+    """Effective seconds per page when ``workers`` processes OCR ``pages`` pages."""
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(_recognize_sample, [corpus] * pages))
+    return (time.perf_counter() - started) / pages
+
+
+def time_ocr_without_orientation(corpus: Path) -> float:
+    """Seconds for tesseract alone on the sample page (no orientation check)."""
+    image = sample_page(corpus)
+    started = time.perf_counter()
+    pytesseract.image_to_string(image, lang="chi_sim+eng")
+    return time.perf_counter() - started
+
+
 def peak_memory_mb() -> tuple[float, float]:
     """Peak resident memory of this process and of its children, in MB."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -108,6 +136,12 @@ def main() -> None:
 
     seconds, size = time_ocr(corpus)
     print(f"OCR chi_sim+eng, {size[0]}x{size[1]} px (300 dpi): {seconds:.2f} s/page")
+
+    alone = time_ocr_without_orientation(corpus)
+    print(f"tesseract alone, no orientation check: {alone:.2f} s/page")
+    for workers in (1, 2):
+        effective = time_ocr_workers(corpus, workers, pages=4)
+        print(f"OCR with {workers} worker(s): {effective:.2f} s/page effective")
 
     own, children = peak_memory_mb()
     print(f"peak RSS: this process {own:.0f} MB, tesseract children {children:.0f} MB")
