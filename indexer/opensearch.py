@@ -42,7 +42,14 @@ from indexer.plan import (
     Plan,
     TokenMatch,
 )
-from indexer.types import FACET_FIELDS, Hit, IndexDocument, SearchRequest, SearchResult
+from indexer.types import (
+    FACET_FIELDS,
+    Hit,
+    IndexDocument,
+    SearchRequest,
+    SearchResult,
+    Suggestion,
+)
 from search_api.errors import Conflict, FilewardenError, InvalidInput
 
 if TYPE_CHECKING:
@@ -69,7 +76,8 @@ KEYWORD_FIELDS: Final = (
 )
 # Bumped whenever the mappings or analysis change: an index of another schema
 # version needs a rebuild (begin_rebuild/finish_rebuild) before it answers alike.
-SCHEMA_VERSION: Final = 1
+# 2: received_order unsigned_long (keys past 2038), token keyword fields.
+SCHEMA_VERSION: Final = 2
 DATE_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 FACET_BUCKETS_MAX: Final = 1000
 # Candidates per shard of a terms aggregation; far above any real number of
@@ -94,6 +102,21 @@ TRANSIENT_STATUS_CODES: Final = (502, 503, 504)
 MAX_SORT_KEY_BYTES: Final = 4096
 REJECTED_SHOWN_MAX: Final = 10
 PREFIX_PATTERN: Final = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+# Term suggestions count the visible documents holding each token with a
+# terms aggregation (``include`` regex for the prefix) on a doc-values-only
+# keyword copy of the document's distinct tokens. The token text fields could
+# be aggregated with ``fielddata: true`` instead, but fielddata un-inverts the
+# whole field into the JVM heap, kept until evicted: measured on 30,000 bench
+# documents it took ~25 times the heap of this field's global ordinals, and
+# grows with the corpus. Doc values live on disk (page cache), cost ~20% more
+# index, and count exactly the same documents as tantivy's term dictionary.
+TOKEN_KEYWORD_FIELDS: Final = {
+    "text_terms": "text_terms_keyword",
+    "text_bigrams": "text_bigrams_keyword",
+}
+# A prefix of one token: at most MAX_WORD_CHARS characters (analysis), well
+# under index.max_regex_length once escaped.
+SUGGESTION_TERMS_SHARD_SIZE: Final = FACET_SHARD_SIZE
 SORT_FIELDS: Final = {
     "relevance": ["_score", {"received_order": "desc"}],
     "received_desc": [{"received_order": "desc"}],
@@ -152,13 +175,16 @@ def _mappings() -> dict[str, Any]:
         "type": "date",
         "format": "strict_date_time_no_millis||epoch_second",
     }
-    properties["received_order"] = {"type": "long"}
+    # Unsigned: received seconds fill the upper 32 bits (plan.received_order).
+    properties["received_order"] = {"type": "unsigned_long"}
+    for name in TOKEN_KEYWORD_FIELDS.values():
+        properties[name] = {"type": "keyword", "index": False, "doc_values": True}
     return {
         "dynamic": "strict",
         "_meta": {"filewarden_schema": SCHEMA_VERSION},
         # Token streams are the bulk of a document and are rebuilt from the
         # database, never read back: _source keeps only ids, labels and dates.
-        "_source": {"excludes": ["*_terms", "*_bigrams"]},
+        "_source": {"excludes": ["*_terms", "*_bigrams", "*_keyword"]},
         "properties": properties,
     }
 
@@ -307,6 +333,76 @@ class OpenSearchIndex:
             facets={},
             highlight_terms=[match.tokens[0] for match in terms],
         )
+
+    def suggest(
+        self, prefix: str, request: SearchRequest, limit: int = 10
+    ) -> list[Suggestion]:
+        """Titles, customers and terms starting with ``prefix``, visible ones only.
+
+        As in the embedded backend (see ``plan``): at most ``limit`` of each
+        kind, titles first; the request's filters, received window and access
+        apply, its query not. One search per round of titles, then one for
+        every count.
+        """
+        _check_limit(limit)
+        key = plans.suggestion_key(prefix)
+        if not key:
+            return []
+        visible = [*_shared_plans(request), *plans.filter_plans(request).values()]
+        titles = self._suggested_titles(key, visible, limit)
+
+        aggregations = {
+            **_title_count_aggregations(titles),
+            **_customer_aggregations(prefix),
+            **_term_aggregations(key, limit),
+        }
+        found = self._aggregate(visible, aggregations) if aggregations else {}
+
+        return [
+            *_title_suggestions(titles, found),
+            *_customer_suggestions(found, key, limit),
+            *_term_suggestions(found, limit),
+        ]
+
+    def _aggregate(
+        self, visible: list[Plan], aggregations: dict[str, Any]
+    ) -> dict[str, Any]:
+        body = {
+            "query": _request_query(Everything(), visible),
+            "size": 0,
+            "aggs": aggregations,
+        }
+        with self._answering("count suggestions"):
+            answer = self.client.search(index=self.target, body=body)
+        found: dict[str, Any] = answer["aggregations"]
+        return found
+
+    def _suggested_titles(self, key: str, visible: list[Plan], limit: int) -> list[str]:
+        """The first ``limit`` distinct normalized titles in title order.
+
+        Each round leaves out the titles already found, so many documents with
+        one title never crowd out the next; one round is the usual case.
+        """
+        titles: list[str] = []
+        while len(titles) < limit:
+            seen = [NoneOf(AnyOf(tuple(map(plans.title_group_plan, titles))))]
+            narrowing = [*visible, *(seen if titles else [])]
+            body = {
+                "query": _request_query(plans.title_suggestion_plan(key), narrowing),
+                "size": limit - len(titles),
+                "sort": SORT_FIELDS["title"],
+                "track_total_hits": False,
+                "_source": False,
+            }
+            with self._answering("suggest titles"):
+                hits = self.client.search(index=self.target, body=body)["hits"]["hits"]
+            if not hits:
+                break
+            for hit in hits:
+                title = str(hit["sort"][0]).rpartition(plans.TITLE_SORT_SEPARATOR)[0]
+                if title not in titles:
+                    titles.append(title)
+        return titles[:limit]
 
     def _doc_freqs(self, field: str, tokens: list[str]) -> dict[str, int]:
         """Live documents holding each token, in one request of filter buckets."""
@@ -615,10 +711,18 @@ def document_source(document: IndexDocument) -> dict[str, Any]:
         elif values := [text for text in value if text]:
             source[name] = values
     source["title_sort"] = _capped_sort_key(source["title_sort"])
+    for name, keyword in TOKEN_KEYWORD_FIELDS.items():
+        if tokens := _distinct_tokens(source.get(name, "")):
+            source[keyword] = tokens
     received = plans.to_utc(document.received_at)
     source[plans.RECEIVED_FIELD] = received.strftime(DATE_FORMAT)
     source["received_order"] = plans.received_order(document)
     return source
+
+
+def _distinct_tokens(tokens: str) -> list[str]:
+    """Each token of a token string once, the gap left out (as the analyzer does)."""
+    return [token for token in dict.fromkeys(tokens.split()) if token != GAP_TOKEN]
 
 
 def _capped_sort_key(key: str) -> str:
@@ -659,6 +763,94 @@ def _facet_aggregations(filters: dict[str, Plan]) -> dict[str, Any]:
             "aggs": {"values": {"terms": terms}},
         }
     return aggregations
+
+
+def _title_count_aggregations(titles: list[str]) -> dict[str, Any]:
+    """Visible documents per normalized title, one filter bucket each."""
+    if not titles:
+        return {}
+    buckets = {
+        str(number): _compile(plans.title_group_plan(title))
+        for number, title in enumerate(titles)
+    }
+    return {"titles": {"filters": {"filters": buckets}}}
+
+
+def _title_suggestions(titles: list[str], found: dict[str, Any]) -> list[Suggestion]:
+    if not titles:
+        return []
+    counts = found["titles"]["buckets"]
+    return [
+        Suggestion(title, "title", int(counts[str(number)]["doc_count"]))
+        for number, title in enumerate(titles)
+    ]
+
+
+def _customer_aggregations(prefix: str) -> dict[str, Any]:
+    """Every customer of the visible documents the prefix's first word allows."""
+    candidates = plans.customer_prefilter_plan(prefix)
+    if candidates is None:
+        return {}
+    terms = {
+        "field": "customer",
+        "size": FACET_BUCKETS_MAX,
+        "shard_size": FACET_SHARD_SIZE,
+    }
+    return {
+        "customers": {
+            "filter": _compile(candidates),
+            "aggs": {"values": {"terms": terms}},
+        }
+    }
+
+
+def _customer_suggestions(
+    found: dict[str, Any], key: str, limit: int
+) -> list[Suggestion]:
+    if "customers" not in found:
+        return []
+    buckets = found["customers"]["values"]["buckets"]
+    counts = {
+        bucket["key"]: int(bucket["doc_count"])
+        for bucket in buckets
+        if plans.customer_matches(bucket["key"], key)
+    }
+    return plans.ordered_suggestions(counts, "customer", limit)
+
+
+def _term_aggregations(key: str, limit: int) -> dict[str, Any]:
+    """The ``limit`` tokens with the prefix held by most visible documents.
+
+    Buckets come by count, then token (byte order, which is code point order
+    as in Python); ``ordered_suggestions`` decides the order all the same.
+    """
+    target = plans.term_suggestion_field(key)
+    if target is None:
+        return {}
+    field, token_prefix = target
+    terms = {
+        "field": TOKEN_KEYWORD_FIELDS[field],
+        "include": f"{_regex_literal(token_prefix)}.*",
+        "size": limit,
+        "shard_size": max(limit, SUGGESTION_TERMS_SHARD_SIZE),
+        "min_doc_count": 1,
+    }
+    return {"terms": {"terms": terms}}
+
+
+def _term_suggestions(found: dict[str, Any], limit: int) -> list[Suggestion]:
+    if "terms" not in found:
+        return []
+    buckets = found["terms"]["buckets"]
+    counts = {bucket["key"]: int(bucket["doc_count"]) for bucket in buckets}
+    return plans.ordered_suggestions(counts, "term", limit)
+
+
+def _regex_literal(text: str) -> str:
+    """``text`` as a Lucene regular expression matching exactly itself."""
+    # A backslash makes any character literal in Lucene's RegExp syntax, so
+    # every character that is not a letter or digit is escaped.
+    return "".join(c if c.isalnum() else f"\\{c}" for c in text)
 
 
 def _all_of(queries: list[dict[str, Any]]) -> dict[str, Any]:
