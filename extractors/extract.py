@@ -17,6 +17,7 @@ from extractors import (
     markup,
     ofd,
     office,
+    officecrypto,
     outlook,
     pdf,
     plaintext,
@@ -177,6 +178,9 @@ def read(
         return pdf.extract_pdf(data, limits, password)
     if mime_type == "application/x-7z-compressed":
         return sevenzip.extract_7z(data, limits, password)
+    if mime_type == officecrypto.PROTECTED_OOXML:
+        plain = officecrypto.decrypt_office(data, password)
+        return read(plain, refine_type("application/zip", plain), limits, None)
     if mime_type in READERS:
         return READERS[mime_type](data, limits)
     for types, reader in TYPED_READERS:
