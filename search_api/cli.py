@@ -23,7 +23,14 @@ from search_api.labels import accept_suggestions, correct_labels, review_queue
 from search_api.logs import configure_logging
 from search_api.pipeline import BatchOutcome, process_batch, reextract_all, unlock
 from search_api.reindex import reindex
-from search_api.searching import SearchParams, document_view, search_documents
+from search_api.schemas import SearchOut
+from search_api.searching import (
+    SearchParams,
+    document_view,
+    search_documents,
+    similar_documents,
+    suggestions,
+)
 from search_api.service import Filewarden
 from search_api.settings import Settings
 from search_api.training import relabel, report_summary, retrain
@@ -83,6 +90,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print what GET /search returns"
     )
     search.set_defaults(run=run_search)
+
+    similar = commands.add_parser("similar", help="documents like one document")
+    similar.add_argument("document_id", type=int)
+    similar.add_argument("--limit", type=int, default=10)
+    similar.add_argument("--json", action="store_true")
+    similar.set_defaults(run=run_similar)
+
+    suggest = commands.add_parser("suggest", help="complete a title, customer or term")
+    suggest.add_argument("prefix")
+    suggest.add_argument("--limit", type=int, default=10)
+    suggest.set_defaults(run=run_suggest)
 
     serve = commands.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host")
@@ -283,10 +301,15 @@ def run_search(settings: Settings, args: argparse.Namespace) -> int:
         sort=args.sort,
         cursor=args.cursor,
     )
-    result = search_documents(app, params)
-    if args.json:
+    print_result(search_documents(app, params), args.json)
+    return 0
+
+
+def print_result(result: SearchOut, as_json: bool) -> None:
+    """A search answer as JSON (what the API answers) or for a person."""
+    if as_json:
         print(json.dumps(result.model_dump(), ensure_ascii=False, indent=2))
-        return 0
+        return
     print(f"{result.total} documents match")
     for hit in result.hits:
         print(
@@ -297,6 +320,22 @@ def run_search(settings: Settings, args: argparse.Namespace) -> int:
     for facet, counts in result.facets.items():
         shown = ", ".join(f"{value} {count}" for value, count in counts.items())
         print(f"\n{facet}: {shown}")
+    if result.next_cursor:
+        print(f"\nnext page: --cursor {result.next_cursor}")
+
+
+def run_similar(settings: Settings, args: argparse.Namespace) -> int:
+    app = Filewarden(settings, create=False)
+    print_result(
+        similar_documents(app, args.document_id, SearchParams(), args.limit), args.json
+    )
+    return 0
+
+
+def run_suggest(settings: Settings, args: argparse.Namespace) -> int:
+    app = Filewarden(settings, create=False)
+    for suggestion in suggestions(app, args.prefix, args.limit):
+        print(f"{suggestion.kind:8s}  {suggestion.count:>6}  {suggestion.text}")
     return 0
 
 

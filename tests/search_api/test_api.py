@@ -304,3 +304,27 @@ def test_docs_page_needs_no_network(server: tuple[str, Path]) -> None:
     script = httpx.get(f"{base_url}/docs-assets/swagger-ui-bundle.js")
     assert script.status_code == 200 and len(script.content) > 100_000
     assert "/search" in httpx.get(f"{base_url}/openapi.json").json()["paths"]
+
+
+def test_similar_never_returns_the_document_itself(
+    server: tuple[str, Path], uploaded: dict[str, dict]
+) -> None:
+    base_url, _ = server
+    document_id = uploaded[CHINESE_INVOICE]["document_id"]
+    answer = httpx.get(f"{base_url}/documents/{document_id}/similar")
+    assert answer.status_code == 200
+    assert document_id not in [hit["id"] for hit in answer.json()["hits"]]
+    missing = httpx.get(f"{base_url}/documents/999999/similar")
+    assert missing.status_code == 404
+
+
+def test_suggest_completes_chinese_prefix_from_visible_text(
+    server: tuple[str, Path], uploaded: dict
+) -> None:
+    base_url, _ = server
+    found = httpx.get(f"{base_url}/suggest", params={"prefix": "合"}).json()
+    texts = [item["text"] for item in found]
+    assert "合作" in texts
+    assert all(text.startswith("合") for text in texts)
+    empty = httpx.get(f"{base_url}/suggest", params={"prefix": " "})
+    assert empty.status_code == 400
