@@ -29,7 +29,7 @@ from opensearchpy.exceptions import (
 )
 
 from indexer import plan as plans
-from indexer.analysis import GAP_TOKEN
+from indexer.analysis import CJK_CHARACTERS, GAP_TOKEN
 from indexer.plan import (
     AllOf,
     AnyOf,
@@ -101,6 +101,7 @@ TRANSIENT_STATUS_CODES: Final = (502, 503, 504)
 # identical over their first 4 KiB (they then sort by id).
 MAX_SORT_KEY_BYTES: Final = 4096
 REJECTED_SHOWN_MAX: Final = 10
+CJK_CHARACTER: Final = re.compile(f"[{CJK_CHARACTERS}]")
 PREFIX_PATTERN: Final = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 # Term suggestions count the visible documents holding each token with a
 # terms aggregation (``include`` regex for the prefix) on a doc-values-only
@@ -712,7 +713,7 @@ def document_source(document: IndexDocument) -> dict[str, Any]:
             source[name] = values
     source["title_sort"] = _capped_sort_key(source["title_sort"])
     for name, keyword in TOKEN_KEYWORD_FIELDS.items():
-        if tokens := _distinct_tokens(source.get(name, "")):
+        if tokens := _suggestible_tokens(source.get(name, "")):
             source[keyword] = tokens
     received = plans.to_utc(document.received_at)
     source[plans.RECEIVED_FIELD] = received.strftime(DATE_FORMAT)
@@ -720,9 +721,19 @@ def document_source(document: IndexDocument) -> dict[str, Any]:
     return source
 
 
-def _distinct_tokens(tokens: str) -> list[str]:
-    """Each token of a token string once, the gap left out (as the analyzer does)."""
-    return [token for token in dict.fromkeys(tokens.split()) if token != GAP_TOKEN]
+def _suggestible_tokens(tokens: str) -> list[str]:
+    """Each token of a token string once, as term suggestions may complete them.
+
+    The gap is left out (as the analyzer does), and so are single CJK
+    characters of ``*_terms``: a CJK prefix completes bigrams, a word prefix
+    never starts a CJK character (``plan.term_suggestion_field``).
+    """
+    distinct = dict.fromkeys(tokens.split())
+    return [
+        token
+        for token in distinct
+        if token != GAP_TOKEN and not CJK_CHARACTER.fullmatch(token)
+    ]
 
 
 def _capped_sort_key(key: str) -> str:
