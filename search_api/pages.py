@@ -20,10 +20,15 @@ from markupsafe import Markup, escape
 from starlette.datastructures import QueryParams
 
 from search_api import i18n
-from search_api.errors import InvalidInput, NotFound
+from search_api.errors import FilewardenError, InvalidInput, NotFound
 from search_api.labels import decisions_of, review_queue
-from search_api.schemas import SearchOut
-from search_api.searching import SearchParams, document_view, search_documents
+from search_api.schemas import SearchHitOut, SearchOut
+from search_api.searching import (
+    SearchParams,
+    document_view,
+    search_documents,
+    similar_documents,
+)
 from search_api.service import Filewarden
 
 logger = logging.getLogger(__name__)
@@ -42,6 +47,7 @@ FACET_PARAMETERS: Final = {
     "language": "language",
 }
 FACET_VALUE_KINDS: Final = ("category", "sensitivity", "file_type", "language")
+SIMILAR_SHOWN: Final = 5
 SORT_ORDERS: Final = ("relevance", "received_desc", "received_asc", "title")
 MONTH_PATTERN: Final = re.compile(r"\d{4}-\d{2}")
 SNIPPET_MARK_PATTERN: Final = re.compile(r"(</?mark>)")
@@ -375,6 +381,7 @@ def _add_document_pages(api: FastAPI, pages: PageRenderer) -> None:
             can_preview=document.mime_type in PREVIEW_MIME_TYPES,
             text_shown=document.text[:TEXT_SHOWN_CHARS],
             is_labelled=document.state in ("classified", "indexed"),
+            similar=_similar_hits(app, document_id),
         )
 
     @api.get("/ui/documents/{document_id}/preview", include_in_schema=False)
@@ -440,3 +447,13 @@ def local_path(target: str) -> str:
     """The target if it stays on this site; "/" otherwise (no open redirect)."""
     is_local = target.startswith("/") and not target.startswith("//")
     return target if is_local and "\\" not in target else "/"
+
+
+def _similar_hits(app: Filewarden, document_id: int) -> list[SearchHitOut]:
+    # A page still helps without its "similar" box, so an index that cannot
+    # answer (a rebuild in progress, OpenSearch away) only leaves it empty.
+    try:
+        return similar_documents(app, document_id, SearchParams(), SIMILAR_SHOWN).hits
+    except FilewardenError:
+        logger.warning("similar documents of %s unavailable", document_id)
+        return []

@@ -328,3 +328,15 @@ def test_suggest_completes_chinese_prefix_from_visible_text(
     assert all(text.startswith("合") for text in texts)
     empty = httpx.get(f"{base_url}/suggest", params={"prefix": " "})
     assert empty.status_code == 400
+
+
+def test_document_page_has_similar_documents_box(
+    server: tuple[str, Path], uploaded: dict[str, dict]
+) -> None:
+    base_url, _ = server
+    document_id = uploaded[CHINESE_INVOICE]["document_id"]
+    page = httpx.get(
+        f"{base_url}/ui/documents/{document_id}", headers={"Accept-Language": "zh-CN"}
+    )
+    assert page.status_code == 200
+    assert "相似文档" in page.text
