@@ -90,7 +90,8 @@ def build_schema() -> tantivy.Schema:
         "title_sort", tokenizer_name="raw", fast=True, index_option="basic"
     )
     builder.add_date_field(plans.RECEIVED_FIELD, indexed=True, fast=True)
-    builder.add_integer_field("received_order", fast=True)
+    # Unsigned: received seconds fill the upper 32 bits (plan.received_order).
+    builder.add_unsigned_field("received_order", fast=True)
     builder.add_unsigned_field("title_order", fast=True)
     return builder.build()
 
@@ -486,12 +487,12 @@ class EmbeddedIndex:
         (``title_order``) and the hits already seen within that bucket are
         skipped: the cursor's offset minus the hits of earlier buckets.
         """
-        integer, unsigned = tantivy.FieldType.Integer, tantivy.FieldType.Unsigned
+        unsigned = tantivy.FieldType.Unsigned
         if sort == "received_desc":
             upper = tantivy.Query.range_query(
                 self.schema,
                 "received_order",
-                integer,
+                unsigned,
                 None,
                 cursor.key,
                 include_upper=False,
@@ -501,7 +502,7 @@ class EmbeddedIndex:
             lower = tantivy.Query.range_query(
                 self.schema,
                 "received_order",
-                integer,
+                unsigned,
                 cursor.key,
                 None,
                 include_lower=False,
@@ -628,7 +629,7 @@ def prepare_document(document: IndexDocument) -> tantivy.Document:
             if text:
                 prepared.add_text(name, text)
     prepared.add_date(plans.RECEIVED_FIELD, plans.to_utc(document.received_at))
-    prepared.add_integer("received_order", plans.received_order(document))
+    prepared.add_unsigned("received_order", plans.received_order(document))
     title_order = title_order_key(plans.title_sort(document))
     prepared.add_unsigned("title_order", title_order)
     return prepared

@@ -104,19 +104,23 @@ REJECTED_SHOWN_MAX: Final = 10
 CJK_CHARACTER: Final = re.compile(f"[{CJK_CHARACTERS}]")
 PREFIX_PATTERN: Final = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 # Term suggestions count the visible documents holding each token with a
-# terms aggregation (``include`` regex for the prefix) on a doc-values-only
-# keyword copy of the document's distinct tokens. The token text fields could
-# be aggregated with ``fielddata: true`` instead, but fielddata un-inverts the
-# whole field into the JVM heap, kept until evicted: measured on 30,000 bench
-# documents it took ~25 times the heap of this field's global ordinals, and
-# grows with the corpus. Doc values live on disk (page cache), cost ~20% more
-# index, and count exactly the same documents as tantivy's term dictionary.
+# terms aggregation (``include`` regex for the prefix) on a keyword copy of
+# the document's distinct tokens, doc values only: the very documents
+# tantivy's term dictionary counts, read from disk. The alternative,
+# ``fielddata: true`` on the token text fields, un-inverts them into the JVM
+# heap until evicted. Measured on 30,000 bench documents (bench/search.py's
+# mix, 70% Chinese), one node: fielddata 20.6 MiB of heap (0.7 KiB a
+# document, so the 40% fielddata breaker of a 1 GiB heap trips near 600,000
+# documents); these fields' global ordinals 1.9 MiB over 19 segments, none
+# once merged; the index 111 MiB instead of 76 (+47%, nearly all bigrams);
+# p50 under 1 ms for both, the first request after a refresh 92 ms against
+# 485. Global ordinals stay lazy: eager ones would slow every refresh.
 TOKEN_KEYWORD_FIELDS: Final = {
     "text_terms": "text_terms_keyword",
     "text_bigrams": "text_bigrams_keyword",
 }
-# A prefix of one token: at most MAX_WORD_CHARS characters (analysis), well
-# under index.max_regex_length once escaped.
+# Candidates per shard of the term aggregation: as for facets, so the top
+# tokens are exact on a multi-shard index too.
 SUGGESTION_TERMS_SHARD_SIZE: Final = FACET_SHARD_SIZE
 SORT_FIELDS: Final = {
     "relevance": ["_score", {"received_order": "desc"}],
@@ -248,6 +252,8 @@ class OpenSearchIndex:
             "indexed %d documents into %s in %.2f s", indexed, self.target, seconds
         )
         if rejected:
+            # A strict mapping of an older schema refuses every document.
+            self._check_schema()
             raise _rejected_error(rejected, self.target)
 
     def delete(self, ids: list[int]) -> None:
@@ -399,6 +405,8 @@ class OpenSearchIndex:
                 hits = self.client.search(index=self.target, body=body)["hits"]["hits"]
             if not hits:
                 break
+            # A title past MAX_SORT_KEY_BYTES comes back cut there, unlike in
+            # tantivy: the one way the engines' suggestions can differ.
             for hit in hits:
                 title = str(hit["sort"][0]).rpartition(plans.TITLE_SORT_SEPARATOR)[0]
                 if title not in titles:
@@ -576,17 +584,38 @@ class OpenSearchIndex:
                 raise
 
     def _warn_on_other_schema(self) -> None:
-        mappings = self.client.indices.get_mapping(index=self.alias)
-        for name, found in mappings.items():
-            version = found["mappings"].get("_meta", {}).get("filewarden_schema")
-            if version != SCHEMA_VERSION:
-                logger.warning(
-                    "index %s has schema version %s, this Filewarden writes %s: "
-                    "rebuild the index",
-                    name,
-                    version,
-                    SCHEMA_VERSION,
-                )
+        for name, version in self._other_schemas().items():
+            logger.warning(
+                "index %s has schema version %s, this Filewarden writes %s: "
+                "rebuild the index",
+                name,
+                version,
+                SCHEMA_VERSION,
+            )
+
+    def _check_schema(self) -> None:
+        """Raise Conflict when the target was built with another schema version."""
+        with self._answering("read the mapping"):
+            others = self._other_schemas()
+        if others:
+            name, version = next(iter(others.items()))
+            raise Conflict(
+                f"index {name} has schema version {version}, this Filewarden "
+                f"writes {SCHEMA_VERSION}: rebuild the index (reindex) before "
+                "adding documents",
+                index=name,
+                schema_version=version,
+                expected_schema_version=SCHEMA_VERSION,
+            )
+
+    def _other_schemas(self) -> dict[str, Any]:
+        """Schema version by concrete index, for those not of this Filewarden."""
+        mappings = self.client.indices.get_mapping(index=self.target)
+        versions = {
+            name: found["mappings"].get("_meta", {}).get("filewarden_schema")
+            for name, found in mappings.items()
+        }
+        return {n: v for n, v in versions.items() if v != SCHEMA_VERSION}
 
     def _versions(self) -> dict[int, str]:
         """Every version index under this prefix, by number."""

@@ -26,7 +26,8 @@ What another backend must do to give the same answers (OpenSearch terms):
   tokenizer plus a ``stop`` filter with stopwords ``[GAP_TOKEN]`` (it keeps
   the gap's position), fed the strings of ``index_fields``; every other
   string field is a ``keyword`` holding the value as given;
-  ``received_order`` a long, ``received_at`` a date (UTC seconds);
+  ``received_order`` an unsigned 64-bit number (OpenSearch
+  ``unsigned_long``), ``received_at`` a date (UTC seconds);
 * ``TokenMatch``: one token is a ``term`` query, several a ``match_phrase``
   of the tokens joined by spaces; ``prefix`` with one token a ``prefix``
   query, with several a ``match_phrase_prefix`` (tantivy expands the last
@@ -82,6 +83,9 @@ from a hidden document is ever suggested or counted:
 * terms: ``term_suggestion_field(key)`` names the field and token prefix;
   the tokens of that field with the prefix, counted over visible documents
   (zero counts dropped), then ``ordered_suggestions`` (count, then token).
+  OpenSearch: a ``terms`` aggregation with an ``include`` regex (the prefix
+  escaped, then ``.*``) on a doc-values keyword copy of the document's
+  distinct tokens of that field (``opensearch.py`` says why not fielddata).
 """
 
 from __future__ import annotations
@@ -136,10 +140,17 @@ KEYWORD_KEY_FIELDS: Final = {
 ACCESS_FIELDS: Final = ("owner", "groups")
 FILTER_FIELDS: Final = (*FACET_FIELDS, *ACCESS_FIELDS)
 RECEIVED_FIELD: Final = "received_at"
-# Ids share a 64-bit sort key with the received second (``received_order``).
+# ``received_order`` is an unsigned 64-bit key: received seconds since 1970
+# in the upper 32 bits, the id in the lower 32. Seconds fit until 2106; a
+# signed key (the first layout) overflowed on 2038-01-19 03:14:08 UTC.
 MAX_DOCUMENT_ID: Final = 2**32
+MAX_RECEIVED_SECONDS: Final = 2**32
 TITLE_SORT_SEPARATOR: Final = "\x00"
 MAX_RESULT_WINDOW: Final = 10_000
+# Lucene refuses a query of more than 1024 clauses in all (OpenSearch's
+# indices.query.bool.max_clause_count); a word on every text field is four.
+# Half of that is left to the filters and the caller's access values.
+MAX_QUERY_CLAUSES: Final = 512
 CURSOR_VERSION: Final = 1
 CURSOR_HASH_CHARS: Final = 16
 SIMILAR_MAX_CANDIDATES: Final = 200
@@ -243,7 +254,15 @@ def received_order(document: IndexDocument) -> int:
             document_id=document.id,
         )
     seconds = int(to_utc(document.received_at).timestamp())
-    return (seconds << 32) + document.id
+    if not 0 <= seconds < MAX_RECEIVED_SECONDS:
+        latest = datetime.fromtimestamp(MAX_RECEIVED_SECONDS - 1, UTC)
+        raise InvalidInput(
+            f"document {document.id} received at {to_utc(document.received_at)}, "
+            f"outside 1970-01-01 to {latest} UTC (is the clock right?)",
+            document_id=document.id,
+            received_at=to_utc(document.received_at).isoformat(),
+        )
+    return (seconds << 32) | document.id
 
 
 def _analyzed_values(document: IndexDocument) -> dict[str, str]:
@@ -273,8 +292,26 @@ def _keyword_values(document: IndexDocument) -> dict[str, str | list[str]]:
 
 
 def query_plan(query: str) -> Plan:
-    """The plan of a query string (raises ``QuerySyntaxError``)."""
-    return lower(parse_query(query)) or Everything()
+    """The plan of a query string (raises ``QuerySyntaxError``, ``InvalidInput``)."""
+    plan = lower(parse_query(query)) or Everything()
+    clauses = _leaf_count(plan)
+    if clauses > MAX_QUERY_CLAUSES:
+        raise InvalidInput(
+            f"the query expands to {clauses} token matches, more than "
+            f"{MAX_QUERY_CLAUSES}; use fewer words, or name a field (title:word) "
+            "instead of searching every text field",
+            clauses=clauses,
+            max_clauses=MAX_QUERY_CLAUSES,
+        )
+    return plan
+
+
+def _leaf_count(plan: Plan) -> int:
+    if isinstance(plan, AllOf | AnyOf):
+        return sum(map(_leaf_count, plan.children))
+    if isinstance(plan, NoneOf):
+        return _leaf_count(plan.child)
+    return 1
 
 
 def highlight_terms(query: str) -> list[str]:
@@ -528,6 +565,9 @@ def _cursor_from_body(body: dict[str, Any], request: SearchRequest) -> Cursor:
     is_key_valid = (
         key is None if request.sort == "relevance" else (type(key) is expected_key)
     )
+    if type(key) is int:
+        # An unsigned 64-bit ``received_order``; engines refuse anything else.
+        is_key_valid = is_key_valid and 0 <= key < MAX_RECEIVED_SECONDS << 32
     if not (is_key_valid and type(offset) is int and offset >= 0):
         raise InvalidInput(
             "the cursor is damaged (key or offset of the wrong type)",

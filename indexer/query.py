@@ -12,8 +12,13 @@ Grammar, loosest binding first::
 So ``a b OR c`` is ``(a AND b) OR c``. Operators are uppercase only; ``and``
 is a word. A WORD ending in ``*`` is a prefix, in ``~`` or ``~N`` (N = 0..2)
 a fuzzy word. ``name:`` with a name that is not in ``QUERY_FIELDS`` is plain
-text (people paste "Re: invoice"). Date bounds are ``YYYY``, ``YYYY-MM`` or
-``YYYY-MM-DD`` and cover the whole period; ``*`` leaves an end open.
+text (people paste "Re: invoice"); a query field with no value after it is an
+error. Date bounds are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` and cover the
+whole period; ``*`` leaves an end open.
+
+A query is at most ``MAX_QUERY_CHARS`` characters and nests groups and
+NOT/-/+ operators at most ``MAX_QUERY_DEPTH`` deep: the parser recurses, and
+so does every engine's compiled query.
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ from __future__ import annotations
 import calendar
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 from search_api.errors import InvalidInput
 
@@ -35,6 +42,10 @@ DATE_QUERY_FIELDS: Final = ("received",)
 QUERY_FIELDS: Final = TEXT_QUERY_FIELDS + KEYWORD_QUERY_FIELDS + DATE_QUERY_FIELDS
 OPERATORS: Final = ("AND", "OR", "NOT")
 MAX_FUZZY_DISTANCE: Final = 2
+MAX_QUERY_CHARS: Final = 4000
+# Each level costs about five parser frames and a few more to lower and
+# compile it: 100 levels stay far from Python's default limit of 1000.
+MAX_QUERY_DEPTH: Final = 100
 
 FIELD_PATTERN: Final = re.compile(r"([a-z]+):")
 FUZZY_PATTERN: Final = re.compile(r"(.+)~(\d*)")
@@ -45,9 +56,12 @@ SPECIAL_CHARACTERS: Final = '()" \t\r\n\f\v'
 class QuerySyntaxError(InvalidInput):
     """A query that does not follow the grammar; ``position`` is 0-based."""
 
-    def __init__(self, message: str, position: int, query: str) -> None:
+    def __init__(self, message: str, position: int, query: str, **detail: Any) -> None:
         super().__init__(
-            f"{message} at position {position}", position=position, query=query
+            f"{message} at position {position}",
+            position=position,
+            query=query,
+            **detail,
         )
         self.position = position
 
@@ -120,8 +134,22 @@ class _Lexeme:
 
 def parse_query(query: str) -> Node:
     """The tree of ``query``; an empty query is ``MatchAll``."""
-    parser = _Parser(query, list(_lex(query)))
+    _check_length(query)
+    parser = _Parser(query, _lex(query))
     return parser.parse()
+
+
+def _check_length(query: str) -> None:
+    if len(query) <= MAX_QUERY_CHARS:
+        return
+    # Only the head goes back in the error: the caller has the rest.
+    raise QuerySyntaxError(
+        f"query of {len(query)} characters is longer than {MAX_QUERY_CHARS}",
+        MAX_QUERY_CHARS,
+        query[:MAX_QUERY_CHARS],
+        length=len(query),
+        max_length=MAX_QUERY_CHARS,
+    )
 
 
 def positive_leaves(node: Node) -> list[Leaf]:
@@ -166,7 +194,11 @@ def _lex_word(query: str, start: int, lexemes: list[_Lexeme]) -> int:
         return start + 1
 
     field = FIELD_PATTERN.match(query, start)
-    if field and field.group(1) in QUERY_FIELDS and _continues(query, field.end()):
+    if field and field.group(1) in QUERY_FIELDS:
+        if not _continues(query, field.end()):
+            # Searching the field's name as a word would surprise everyone.
+            message = f"field {field.group()} has no value"
+            raise QuerySyntaxError(message, start, query)
         lexemes.append(_Lexeme("field", field.group(1), start))
         if field.group(1) in DATE_QUERY_FIELDS and query[field.end()] == "[":
             return _lex_range(query, field.end(), lexemes)
@@ -205,6 +237,7 @@ class _Parser:
         self.query = query
         self.lexemes = lexemes
         self.index = 0
+        self.depth = 0
 
     def parse(self) -> Node:
         if not self.lexemes:
@@ -248,15 +281,32 @@ class _Parser:
         lexeme = self._peek()
         if lexeme is None:
             raise QuerySyntaxError("expected a term", len(self.query), self.query)
-        if (lexeme.kind == "op" and lexeme.text == "NOT") or (
+        is_negation = (lexeme.kind == "op" and lexeme.text == "NOT") or (
             lexeme.kind == "sign" and lexeme.text == "-"
-        ):
-            self._expect_operand(self._next())
-            return Not(self._unary(field))
-        if lexeme.kind == "sign":
-            self._expect_operand(self._next())
-            return self._unary(field)
-        return self._primary(field)
+        )
+        if not (is_negation or lexeme.kind == "sign"):
+            return self._primary(field)
+        self._expect_operand(self._next())
+        with self._nested(lexeme):
+            operand = self._unary(field)
+        return Not(operand) if is_negation else operand
+
+    @contextmanager
+    def _nested(self, opening: _Lexeme) -> Iterator[None]:
+        """One level deeper (a group or an operator), at most MAX_QUERY_DEPTH."""
+        if self.depth >= MAX_QUERY_DEPTH:
+            message = (
+                f"'{opening.text}' nests deeper than {MAX_QUERY_DEPTH} levels of "
+                "parentheses and NOT/-/+ operators"
+            )
+            raise QuerySyntaxError(
+                message, opening.position, self.query, max_depth=MAX_QUERY_DEPTH
+            )
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     def _expect_operand(self, operator: _Lexeme) -> None:
         following = self._peek()
@@ -296,7 +346,8 @@ class _Parser:
             raise QuerySyntaxError(message, opening.position, self.query)
         if following.kind == ")":
             raise QuerySyntaxError("empty parentheses", opening.position, self.query)
-        node = self._or_expr(field)
+        with self._nested(opening):
+            node = self._or_expr(field)
         closing = self._peek()
         if closing is None or closing.kind != ")":
             message = "unbalanced parenthesis: '(' is never closed"

@@ -12,6 +12,13 @@ from typing import Any
 from indexer.types import IndexDocument
 
 
+def case_id(value: object) -> str | None:
+    """A short pytest id for a long query string; pytest's own id otherwise."""
+    if isinstance(value, str) and len(value) > 40:
+        return f"{value[:16]}...{value[-8:]}({len(value)} chars)"
+    return None
+
+
 def _document(
     document_id: int,
     title: str,
@@ -279,6 +286,16 @@ QUERY_CASES: list[tuple[str, set[int]]] = [
     ("contract and delivery", set()),
     ("contract , !", {4, 7}),
     ("[draft]", set()),
+    # an empty phrase has no tokens either: dropped, never widening an AND
+    ('""', set(ALL_IDS)),
+    ('contract ""', {4, 7}),
+    ('contract AND ""', {4, 7}),
+    ('contract OR ""', {4, 7}),
+    ('contract -""', {4, 7}),
+    ('customer:""', set(ALL_IDS)),
+    ('contract customer:""', {4, 7}),
+    ('category:"" language:en', {4, 5, 6, 10, 12}),
+    ('合同 (! OR "")', {1, 7}),
 ]
 
 # (query, expected position): each must raise QuerySyntaxError.
@@ -298,6 +315,17 @@ SYNTAX_ERROR_CASES: list[tuple[str, int]] = [
     ("received:[2024-01-01 TO *", 9),
     ("paymnet~3", 0),
     ("NOT", 0),
+    # a query field with nothing after it
+    ("title:", 0),
+    ("contract title:", 9),
+    ("title: contract", 0),
+    ("customer:\t", 0),
+    ("received:", 0),
+    # nesting and length limits (query.MAX_QUERY_DEPTH, MAX_QUERY_CHARS)
+    ("(" * 101 + "contract" + ")" * 101, 100),
+    ("NOT " * 101 + "contract", 400),
+    ("-" * 101 + "contract", 100),
+    ("contract " * 500, 4000),
 ]
 
 # (request fields, expected ids, expected facet counts for the fields named).
@@ -408,6 +436,47 @@ SORT_CASES: list[tuple[str, list[int]]] = [
     ("received_desc", [12, 11, 9, 8, 7]),
     ("received_asc", [10, 1, 2, 3, 4]),
     ("title", [6, 5, 12, 10, 4]),
+]
+
+# Documents received far from the others: 1999, the first second a signed
+# 64-bit key of received time and id could not hold (2038-01-19 03:14:08 UTC),
+# and twice in the same second of 2050 (ties go by id). Added on top of
+# DOCUMENTS by the received-order tests.
+RECEIVED_EDGE_DOCUMENTS: list[IndexDocument] = [
+    _document(
+        200 + number,
+        title,
+        text,
+        customer="Initech",
+        category="other",
+        sensitivity="internal",
+        file_type="txt",
+        language="en",
+        received=received,
+    )
+    for number, (title, text, received) in enumerate(
+        [
+            ("Old fax", "A fax from the last century.", "1999-05-04T10:00:00"),
+            ("Epoch edge", "Sent as the clock passed 2^31.", "2038-01-19T03:14:08"),
+            ("Lease renewal", "Lease renewal for 2050.", "2050-06-01T08:00:00"),
+            ("Lease annex", "Annex to the 2050 lease.", "2050-06-01T08:00:00"),
+        ]
+    )
+]
+
+# (sort, the full order over DOCUMENTS and RECEIVED_EDGE_DOCUMENTS).
+RECEIVED_EDGE_ORDER_CASES: list[tuple[str, list[int]]] = [
+    ("received_desc", [203, 202, 201, 12, 11, 9, 8, 7, 6, 5, 4, 3, 2, 1, 10, 200]),
+    ("received_asc", [200, 10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 201, 202, 203]),
+]
+
+# (query, expected ids) over DOCUMENTS and RECEIVED_EDGE_DOCUMENTS.
+RECEIVED_EDGE_QUERY_CASES: list[tuple[str, set[int]]] = [
+    ("received:1999", {200}),
+    ("received:[* TO 2000]", {200}),
+    ("received:[2038-01-19 TO *]", {201, 202, 203}),
+    ("received:2050-06", {202, 203}),
+    ("lease received:[2040 TO 2060]", {202, 203}),
 ]
 
 # Titles sharing their first bytes ("invoice 2025-0..."), so that a title page

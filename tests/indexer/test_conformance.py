@@ -22,19 +22,29 @@ import pytest
 from opensearchpy import OpenSearch
 
 from indexer import opensearch as opensearch_backend
+from indexer.analysis import analyze, normalize
 from indexer.embedded import EmbeddedIndex
 from indexer.opensearch import DocumentsRejected, IndexUnavailable, OpenSearchIndex
 from indexer.query import QuerySyntaxError
 from indexer.types import FACET_FIELDS, SearchRequest
-from search_api.errors import InvalidInput
+from search_api.errors import Conflict, InvalidInput
 from search_api.settings import Settings
 from tests.indexer.conformance_data import (
     ALL_IDS,
+    CURSOR_CASES,
+    CURSOR_ORDER_CASES,
     DOCUMENTS,
     FACET_CASES,
     QUERY_CASES,
+    RECEIVED_EDGE_DOCUMENTS,
+    RECEIVED_EDGE_ORDER_CASES,
+    RECEIVED_EDGE_QUERY_CASES,
+    SIMILAR_CASES,
     SORT_CASES,
+    SUGGEST_CASES,
     SYNTAX_ERROR_CASES,
+    TITLE_BUCKET_DOCUMENTS,
+    case_id,
 )
 
 URL_VARIABLE = "FILEWARDEN_TEST_OPENSEARCH_URL"
@@ -71,7 +81,31 @@ DIFFERENTIAL_QUERIES = [
     "NOT (contract OR 合同 OR invoice)",
     "-(-contract)",
     "received:[2024-06-30 TO 2024-06-30] OR received:2023-12-31",
+    "NOT " * 100 + "contract",
+    "(invoice OR (" * 50 + "contract" + " contract))" * 50,
 ]
+# Prefixes whose suggestions both engines must give alike, for every caller.
+DIFFERENTIAL_PREFIXES = [
+    "a",
+    "c",
+    "p",
+    "t",
+    "s",
+    "i",
+    "n",
+    "2024",
+    "合",
+    "同",
+    "会议",
+    "上",
+    "北京科",
+    "本合",
+    "Ｃ",
+    "inv",
+    "invoice 2025-0",
+    "!!",
+]
+DIFFERENTIAL_ACCESS = [{}, {"owner": ["ana"]}, {"owner": ["bo"]}, {"groups": ["hr"]}]
 # Documents whose top hit a relevance query should agree on (scores tie-free).
 TOP_HIT_QUERIES = [
     "invoice",
@@ -158,6 +192,38 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any]]:
     remote.remove_all()
 
 
+@pytest.fixture(scope="module")
+def bucket_index(backend: Backend) -> Any:
+    """DOCUMENTS plus titles sharing their first bytes (cursor and limit tests)."""
+    loaded = backend.open("bucket")
+    loaded.add(DOCUMENTS + TITLE_BUCKET_DOCUMENTS)
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def edge_index(backend: Backend) -> Any:
+    """DOCUMENTS plus documents received in 1999, at 2^31 seconds and in 2050."""
+    loaded = backend.open("edge")
+    loaded.add(DOCUMENTS + RECEIVED_EDGE_DOCUMENTS)
+    return loaded
+
+
+def walk_by_cursor(index: Any, request: SearchRequest) -> list[int]:
+    """Every hit of ``request``, page after page through ``next_cursor``."""
+    ids: list[int] = []
+    while True:
+        result = index.search(request)
+        ids.extend(hit.id for hit in result.hits)
+        if result.next_cursor is None:
+            return ids
+        assert len(ids) < 200, "the cursor walk does not end"
+        request = dataclasses.replace(request, cursor=result.next_cursor)
+
+
+def suggested(index: Any, prefix: str, request: SearchRequest, limit: int = 10) -> Any:
+    return [(s.text, s.kind, s.count) for s in index.suggest(prefix, request, limit)]
+
+
 def matching_ids(index: Any, request: SearchRequest) -> set[int]:
     result = index.search(dataclasses.replace(request, page_size=100))
     assert result.total == len(result.hits)
@@ -178,7 +244,7 @@ def test_conformance_count_query_table_same_as_search(
     assert index.count(SearchRequest(query=query)) == len(expected)
 
 
-@pytest.mark.parametrize(("query", "position"), SYNTAX_ERROR_CASES)
+@pytest.mark.parametrize(("query", "position"), SYNTAX_ERROR_CASES, ids=case_id)
 def test_conformance_search_syntax_error_raises_with_position(
     index: Any, query: str, position: int
 ) -> None:
@@ -287,6 +353,55 @@ def test_conformance_search_cursor_pages_same_order_as_one_page(
     assert paged == [hit.id for hit in whole.hits]
 
 
+@pytest.mark.parametrize(("fields", "page_size"), CURSOR_CASES)
+def test_conformance_cursor_walk_full_ordered_list_no_duplicates(
+    bucket_index: Any, fields: dict[str, Any], page_size: int
+) -> None:
+    request = SearchRequest(page_size=page_size, **fields)
+    whole = bucket_index.search(dataclasses.replace(request, page_size=50))
+
+    walked = walk_by_cursor(bucket_index, request)
+
+    assert walked == [hit.id for hit in whole.hits]
+    assert len(walked) == len(set(walked)) == whole.total
+
+
+@pytest.mark.parametrize(("sort", "expected"), CURSOR_ORDER_CASES)
+def test_conformance_cursor_walk_keyed_sorts_exact_order(
+    index: Any, sort: str, expected: list[int]
+) -> None:
+    request = SearchRequest(sort=sort, page_size=5)  # type: ignore[arg-type]
+
+    assert walk_by_cursor(index, request) == expected
+
+
+@pytest.mark.parametrize(("sort", "expected"), RECEIVED_EDGE_ORDER_CASES)
+@pytest.mark.parametrize("page_size", [2, 100])
+def test_conformance_received_order_past_2038_exact_order(
+    edge_index: Any, sort: str, expected: list[int], page_size: int
+) -> None:
+    request = SearchRequest(sort=sort, page_size=page_size)  # type: ignore[arg-type]
+
+    assert walk_by_cursor(edge_index, request) == expected
+
+
+@pytest.mark.parametrize(("query", "expected"), RECEIVED_EDGE_QUERY_CASES)
+def test_conformance_received_window_past_2038_exact_ids(
+    edge_index: Any, query: str, expected: set[int]
+) -> None:
+    assert matching_ids(edge_index, SearchRequest(query=query)) == expected
+
+
+def test_conformance_received_before_1970_invalid_input(backend: Backend) -> None:
+    index = backend.fresh()
+    early = dataclasses.replace(
+        DOCUMENTS[0], received_at=datetime(1969, 12, 31, 23, 59, 59, tzinfo=UTC)
+    )
+
+    with pytest.raises(InvalidInput, match="outside 1970-01-01"):
+        index.add([early])
+
+
 def test_conformance_search_page_past_result_window_invalid_input(
     index: Any,
 ) -> None:
@@ -326,6 +441,69 @@ def test_conformance_search_bad_page_invalid_input(index: Any) -> None:
 def test_conformance_search_unknown_filter_field_invalid_input(index: Any) -> None:
     with pytest.raises(InvalidInput, match="unknown filters field 'colour'"):
         index.search(SearchRequest(filters={"colour": ["red"]}))
+
+
+@pytest.mark.parametrize(("source", "fields", "expected"), SIMILAR_CASES)
+def test_conformance_similar_table_exact_ids(
+    index: Any, source: int, fields: dict[str, Any], expected: set[int]
+) -> None:
+    text = next(d.text for d in DOCUMENTS if d.id == source)
+
+    result = index.similar(text, source, SearchRequest(**fields), limit=20)
+
+    assert {hit.id for hit in result.hits} == expected
+    assert result.total == len(expected)
+
+
+@pytest.mark.parametrize(("prefix", "fields", "expected"), SUGGEST_CASES)
+def test_conformance_suggest_table_exact(
+    index: Any,
+    prefix: str,
+    fields: dict[str, Any],
+    expected: list[tuple[str, str, int]],
+) -> None:
+    assert suggested(index, prefix, SearchRequest(**fields)) == expected
+
+
+@pytest.mark.parametrize(
+    "prefix", ["合", "会", "身", "北", "上", "a", "c", "p", "s", "i"]
+)
+@pytest.mark.parametrize("owner", ["ana", "bo", "cy"])
+def test_conformance_suggest_counts_only_visible_documents(
+    index: Any, prefix: str, owner: str
+) -> None:
+    visible = [d for d in DOCUMENTS if d.owner == owner]
+    request = SearchRequest(access={"owner": [owner]})
+
+    for text, kind, count in suggested(index, prefix, request, limit=50):
+        holders = [d for d in visible if _holds(d, kind, text)]
+        assert len(holders) == count, (text, kind, count)
+
+
+def _holds(document: Any, kind: str, text: str) -> bool:
+    if kind == "title":
+        return normalize(document.title) == text
+    if kind == "customer":
+        return bool(document.customer == text)
+    streams = analyze(document.text)
+    return text in streams.terms or text in streams.bigrams
+
+
+def test_conformance_suggest_limit_per_kind(bucket_index: Any) -> None:
+    found = suggested(bucket_index, "inv", SearchRequest(), limit=3)
+
+    titles = [(text, count) for text, kind, count in found if kind == "title"]
+    assert titles == [
+        ("invoice 2024-117", 1),
+        ("invoice 2025-000", 3),
+        ("invoice 2025-001", 2),
+    ]
+    assert [text for text, kind, _ in found if kind == "term"] == ["invoice"]
+
+
+def test_conformance_suggest_bad_limit_invalid_input(index: Any) -> None:
+    with pytest.raises(InvalidInput, match="limit 0"):
+        index.suggest("合", SearchRequest(), limit=0)
 
 
 def test_conformance_indexed_ids_every_document(index: Any) -> None:
@@ -523,6 +701,20 @@ def test_conformance_similar_same_terms_and_hits_both_backends(
 
 
 @pytest.mark.opensearch
+@pytest.mark.parametrize("prefix", DIFFERENTIAL_PREFIXES)
+def test_conformance_suggest_same_both_backends(
+    both: tuple[Any, Any], prefix: str
+) -> None:
+    embedded, remote = both
+
+    for access in DIFFERENTIAL_ACCESS:
+        for limit in (1, 3, 50):
+            request = SearchRequest(access=access)
+            expected = suggested(embedded, prefix, request, limit)
+            assert suggested(remote, prefix, request, limit) == expected, access
+
+
+@pytest.mark.opensearch
 def test_opensearch_rebuild_moves_alias_and_drops_old_version(
     both: tuple[Any, Any],
 ) -> None:
@@ -553,6 +745,41 @@ def test_opensearch_index_mapping_strict_with_schema_version(
     assert mapping["mappings"]["dynamic"] == "strict"
     expected = opensearch_backend.SCHEMA_VERSION
     assert mapping["mappings"]["_meta"]["filewarden_schema"] == expected
+
+
+def schema_1_index_body() -> dict[str, Any]:
+    """The index body before received_order became unsigned (schema version 1)."""
+    body = opensearch_backend.index_body()
+    mappings = body["mappings"]
+    mappings["_meta"]["filewarden_schema"] = 1
+    mappings["properties"]["received_order"] = {"type": "long"}
+    for name in opensearch_backend.TOKEN_KEYWORD_FIELDS.values():
+        del mappings["properties"][name]
+    return body
+
+
+@pytest.mark.opensearch
+def test_opensearch_schema_1_index_add_conflict_until_rebuilt(
+    both: tuple[Any, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    client = both[1].client
+    prefix = f"fw-schema-{uuid.uuid4().hex[:8]}"
+    body = schema_1_index_body() | {"aliases": {f"{prefix}-documents": {}}}
+    client.indices.create(index=f"{prefix}-documents-v1", body=body)
+    try:
+        old = OpenSearchIndex(client, prefix)
+        with pytest.raises(Conflict, match="rebuild the index") as caught:
+            old.add(DOCUMENTS[:2])
+        old.begin_rebuild().add(DOCUMENTS)
+        old.finish_rebuild()
+        old.add(RECEIVED_EDGE_DOCUMENTS)
+        suggestions = old.suggest("lease", SearchRequest())
+    finally:
+        client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+
+    assert "schema version 1" in caplog.text
+    assert caught.value.detail["schema_version"] == 1
+    assert ("lease", "term", 2) in [(s.text, s.kind, s.count) for s in suggestions]
 
 
 @pytest.mark.opensearch

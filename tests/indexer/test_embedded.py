@@ -13,8 +13,13 @@ import pytest
 import tantivy
 
 from indexer.analysis import analyze, normalize
-from indexer.embedded import EmbeddedIndex, title_order_key
-from indexer.plan import suggestion_key
+from indexer.embedded import (
+    KEYWORD_FIELDS,
+    TOKENS_TOKENIZER,
+    EmbeddedIndex,
+    title_order_key,
+)
+from indexer.plan import ANALYZED_FIELDS, RECEIVED_FIELD, suggestion_key
 from indexer.query import QuerySyntaxError
 from indexer.types import FACET_FIELDS, IndexDocument, SearchRequest
 from search_api.errors import Conflict, InvalidInput
@@ -29,6 +34,7 @@ from tests.indexer.conformance_data import (
     SUGGEST_CASES,
     SYNTAX_ERROR_CASES,
     TITLE_BUCKET_DOCUMENTS,
+    case_id,
 )
 
 
@@ -65,7 +71,7 @@ def test_embedded_count_query_table_same_as_search(
     assert index.count(SearchRequest(query=query)) == len(expected)
 
 
-@pytest.mark.parametrize(("query", "position"), SYNTAX_ERROR_CASES)
+@pytest.mark.parametrize(("query", "position"), SYNTAX_ERROR_CASES, ids=case_id)
 def test_embedded_search_syntax_error_raises_with_position(
     index: EmbeddedIndex, query: str, position: int
 ) -> None:
@@ -295,6 +301,29 @@ def test_embedded_open_other_schema_raises_conflict(fresh_path: Path) -> None:
     tantivy.Index(builder.build(), str(fresh_path))
 
     with pytest.raises(Conflict, match="another schema"):
+        EmbeddedIndex(fresh_path)
+
+
+def test_embedded_open_signed_received_order_index_raises_conflict(
+    fresh_path: Path,
+) -> None:
+    # The schema before received_order became unsigned (it overflowed in 2038).
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    for name in ANALYZED_FIELDS:
+        builder.add_text_field(f"{name}_terms", tokenizer_name=TOKENS_TOKENIZER)
+        builder.add_text_field(f"{name}_bigrams", tokenizer_name=TOKENS_TOKENIZER)
+    for name in (*KEYWORD_FIELDS, "title_sort"):
+        builder.add_text_field(
+            name, tokenizer_name="raw", fast=True, index_option="basic"
+        )
+    builder.add_date_field(RECEIVED_FIELD, indexed=True, fast=True)
+    builder.add_integer_field("received_order", fast=True)
+    builder.add_unsigned_field("title_order", fast=True)
+    fresh_path.mkdir()
+    tantivy.Index(builder.build(), str(fresh_path))
+
+    with pytest.raises(Conflict, match="rebuild the index"):
         EmbeddedIndex(fresh_path)
 
 

@@ -6,8 +6,19 @@ from datetime import date
 
 import pytest
 
-from indexer.plan import AllOf, AnyOf, NoneOf, TokenMatch, highlight_terms, lower
+from indexer.plan import (
+    MAX_QUERY_CLAUSES,
+    AllOf,
+    AnyOf,
+    NoneOf,
+    TokenMatch,
+    highlight_terms,
+    lower,
+    query_plan,
+)
 from indexer.query import (
+    MAX_QUERY_CHARS,
+    MAX_QUERY_DEPTH,
     And,
     DateRange,
     Fuzzy,
@@ -21,7 +32,7 @@ from indexer.query import (
     parse_query,
 )
 from search_api.errors import InvalidInput
-from tests.indexer.conformance_data import SYNTAX_ERROR_CASES
+from tests.indexer.conformance_data import SYNTAX_ERROR_CASES, case_id
 
 
 @pytest.mark.parametrize(
@@ -50,19 +61,100 @@ from tests.indexer.conformance_data import SYNTAX_ERROR_CASES
         ("Re: invoice", And((Term("Re:"), Term("invoice")))),
         ("color:red", Term("color:red")),
         ("a and b", And((Term("a"), Term("and"), Term("b")))),
+        ('a ""', And((Term("a"), Phrase("")))),
+        ('customer:""', Phrase("", "customer")),
     ],
 )
 def test_parse_query_forms_expected_tree(query: str, expected: object) -> None:
     assert parse_query(query) == expected
 
 
-@pytest.mark.parametrize(("query", "position"), SYNTAX_ERROR_CASES)
+@pytest.mark.parametrize(("query", "position"), SYNTAX_ERROR_CASES, ids=case_id)
 def test_parse_query_syntax_error_names_position(query: str, position: int) -> None:
     with pytest.raises(QuerySyntaxError) as caught:
         parse_query(query)
 
     assert caught.value.position == position
-    assert caught.value.detail == {"position": position, "query": query}
+    assert caught.value.detail["position"] == position
+    assert query.startswith(caught.value.detail["query"])
+
+
+def test_parse_query_syntax_error_detail_is_position_and_query() -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        parse_query("contract OR OR invoice")
+
+    assert caught.value.detail == {"position": 9, "query": "contract OR OR invoice"}
+
+
+@pytest.mark.parametrize(
+    ("query", "position"),
+    [
+        ("(" * 10_000 + "contract" + ")" * 10_000, MAX_QUERY_CHARS),
+        ("NOT " * 5_000 + "contract", MAX_QUERY_CHARS),
+        ("-" * 1_000 + "contract", MAX_QUERY_DEPTH),
+        ("+" * 1_000 + "contract", MAX_QUERY_DEPTH),
+        ("(" * 300 + "contract" + ")" * 300, MAX_QUERY_DEPTH),
+        ("NOT " * 500 + "contract", 4 * MAX_QUERY_DEPTH),
+        ("x" * 100_000, MAX_QUERY_CHARS),
+        ('"' + "合同 " * 50_000 + '"', MAX_QUERY_CHARS),
+    ],
+    ids=case_id,
+)
+def test_parse_query_beyond_limits_syntax_error_not_recursion(
+    query: str, position: int
+) -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        parse_query(query)
+
+    assert caught.value.position == position
+
+
+def test_parse_query_too_long_echoes_only_the_head() -> None:
+    query = "contract " * 10_000
+
+    with pytest.raises(QuerySyntaxError, match="90000 characters") as caught:
+        parse_query(query)
+
+    assert len(caught.value.detail["query"]) == MAX_QUERY_CHARS
+    assert caught.value.detail["length"] == len(query)
+
+
+def test_parse_query_at_limits_parses() -> None:
+    depth = MAX_QUERY_DEPTH
+    nested = "(" * depth + "contract" + ")" * depth
+    negated = "NOT " * depth + "contract"
+    longest = "a " * (MAX_QUERY_CHARS // 2)
+
+    assert parse_query(nested) == Term("contract")
+    assert isinstance(parse_query(negated), Not)
+    assert len(longest) == MAX_QUERY_CHARS
+    assert isinstance(parse_query(longest), And)
+
+
+def test_parse_query_depth_counts_groups_and_operators_together() -> None:
+    half = MAX_QUERY_DEPTH // 2
+    at_limit = "(-" * half + "contract" + ")" * half
+
+    parse_query(at_limit)
+    with pytest.raises(QuerySyntaxError, match="nests deeper than"):
+        parse_query("(" + at_limit + ")")
+
+
+@pytest.mark.parametrize("query", ["title:", "title: contract", "a received:"])
+def test_parse_query_field_without_value_syntax_error(query: str) -> None:
+    with pytest.raises(QuerySyntaxError, match=r"field \w+: has no value"):
+        parse_query(query)
+
+
+def test_query_plan_too_many_token_matches_invalid_input() -> None:
+    words = " ".join(f"w{number}" for number in range(MAX_QUERY_CLAUSES // 4 + 1))
+
+    with pytest.raises(InvalidInput, match="token matches") as caught:
+        query_plan(words)
+
+    assert caught.value.detail["clauses"] == 4 * (MAX_QUERY_CLAUSES // 4 + 1)
+    query_plan(" ".join(f"w{number}" for number in range(MAX_QUERY_CLAUSES // 4)))
+    query_plan(" ".join(f"title:w{number}" for number in range(300)))
 
 
 def test_parse_query_unbalanced_parenthesis_message() -> None:
@@ -107,6 +199,24 @@ def test_lower_default_field_any_analyzed_field() -> None:
 
 def test_lower_keyword_field_normalized_whole_value() -> None:
     assert lower(Term("PDF", "type")) == TokenMatch("file_type_key", ("pdf",))
+
+
+@pytest.mark.parametrize(
+    ("query", "same_as"),
+    [
+        ('contract ""', "contract"),
+        ('contract AND ""', "contract"),
+        ('contract OR ""', "contract"),
+        ('contract -""', "contract"),
+        ('contract customer:""', "contract"),
+        ('contract category:""', "contract"),
+        ('contract (! OR "")', "contract"),
+        ('""', ""),
+        ('NOT ""', ""),
+    ],
+)
+def test_query_plan_empty_phrase_dropped(query: str, same_as: str) -> None:
+    assert query_plan(query) == query_plan(same_as)
 
 
 def test_lower_word_without_tokens_dropped() -> None:
