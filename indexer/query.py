@@ -194,11 +194,13 @@ def _lex_word(query: str, start: int, lexemes: list[_Lexeme]) -> int:
         return start + 1
 
     field = FIELD_PATTERN.match(query, start)
-    if field and field.group(1) in QUERY_FIELDS:
-        if not _continues(query, field.end()):
-            # Searching the field's name as a word would surprise everyone.
-            message = f"field {field.group()} has no value"
-            raise QuerySyntaxError(message, start, query)
+    if field and field.group(1) in QUERY_FIELDS and not query[field.end() :].strip():
+        # A query that ends in "title:" was cut short; searching the field's
+        # name as a word would surprise everyone.
+        message = f"field {field.group()} has no value"
+        raise QuerySyntaxError(message, start, query)
+    # "Customer: ACME" pasted from a letter is text, like any unknown "name:".
+    if field and field.group(1) in QUERY_FIELDS and _continues(query, field.end()):
         lexemes.append(_Lexeme("field", field.group(1), start))
         if field.group(1) in DATE_QUERY_FIELDS and query[field.end()] == "[":
             return _lex_range(query, field.end(), lexemes)

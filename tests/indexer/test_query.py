@@ -140,10 +140,14 @@ def test_parse_query_depth_counts_groups_and_operators_together() -> None:
         parse_query("(" + at_limit + ")")
 
 
-@pytest.mark.parametrize("query", ["title:", "title: contract", "a received:"])
+@pytest.mark.parametrize("query", ["title:", "a received:", "合同 customer:"])
 def test_parse_query_field_without_value_syntax_error(query: str) -> None:
     with pytest.raises(QuerySyntaxError, match=r"field \w+: has no value"):
         parse_query(query)
+
+
+def test_parse_query_pasted_field_name_with_space_is_text() -> None:
+    assert query_plan("Customer: ACME") == query_plan("Customer ACME")
 
 
 def test_query_plan_too_many_token_matches_invalid_input() -> None:
