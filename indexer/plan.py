@@ -27,7 +27,9 @@ What another backend must do to give the same answers (OpenSearch terms):
   the gap's position), fed the strings of ``index_fields``; every other
   string field is a ``keyword`` holding the value as given;
   ``received_order`` an unsigned 64-bit number (OpenSearch
-  ``unsigned_long``), ``received_at`` a date (UTC seconds);
+  ``unsigned_long``), ``received_at`` and ``document_date`` dates (UTC
+  seconds); ``document_date`` is absent when ``plan.document_date`` gives
+  ``None``, so no range matches such a document and a NOT of one includes it;
 * ``TokenMatch``: one token is a ``term`` query, several a ``match_phrase``
   of the tokens joined by spaces; ``prefix`` with one token a ``prefix``
   query, with several a ``match_phrase_prefix`` (tantivy expands the last
@@ -35,6 +37,9 @@ What another backend must do to give the same answers (OpenSearch terms):
   place where very common prefixes may differ); ``fuzzy`` a ``fuzzy`` query
   with ``fuzziness`` = distance, ``transpositions`` on, ``prefix_length`` 0
   and ``max_expansions`` high (tantivy does not cap fuzzy expansion);
+* ``DateMatch``: a ``range`` on its field, ``gte`` start and ``lte`` end; the
+  plan keeps both inside the field's window (``DATE_WINDOWS``), which both
+  engines can hold (tantivy refuses dates outside 1677..2262);
 * ``NoneOf`` is everything minus the child; filters do not score;
 * sorts: ``received_order`` or ``title_sort`` (ties are impossible, the id
   is part of both keys); facets: every bucket, then ``ordered_facet`` here;
@@ -95,6 +100,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -140,11 +146,29 @@ KEYWORD_KEY_FIELDS: Final = {
 ACCESS_FIELDS: Final = ("owner", "groups")
 FILTER_FIELDS: Final = (*FACET_FIELDS, *ACCESS_FIELDS)
 RECEIVED_FIELD: Final = "received_at"
+DOCUMENT_DATE_FIELD: Final = "document_date"
+# The engine field of each date field of the query language.
+DATE_QUERY_ENGINE_FIELDS: Final = {"received": RECEIVED_FIELD, "date": DOCUMENT_DATE_FIELD}
 # ``received_order`` is an unsigned 64-bit key: received seconds since 1970
 # in the upper 32 bits, the id in the lower 32. Seconds fit until 2106; a
 # signed key (the first layout) overflowed on 2038-01-19 03:14:08 UTC.
 MAX_DOCUMENT_ID: Final = 2**32
 MAX_RECEIVED_SECONDS: Final = 2**32
+# Earliest and latest moment each date field can hold. A document date before
+# 1900 is a metadata placeholder (0001 of .NET, 1601 of Windows, 1899-12-30
+# of OLE), never a real creation date; the end stays far inside tantivy's 2262.
+DATE_WINDOWS: Final = {
+    RECEIVED_FIELD: (
+        datetime(1970, 1, 1, tzinfo=UTC),
+        datetime.fromtimestamp(MAX_RECEIVED_SECONDS - 1, UTC),
+    ),
+    DOCUMENT_DATE_FIELD: (
+        datetime(1900, 1, 1, tzinfo=UTC),
+        datetime(2199, 12, 31, 23, 59, 59, tzinfo=UTC),
+    ),
+}
+# W3CDTF (DOCX ``dcterms:created``) allows a year or a year and month alone.
+REDUCED_DATE_PATTERN: Final = re.compile(r"(\d{4})(?:-(\d{2}))?")
 TITLE_SORT_SEPARATOR: Final = "\x00"
 MAX_RESULT_WINDOW: Final = 10_000
 # Lucene refuses a query of more than 1024 clauses in all (OpenSearch's
@@ -176,10 +200,14 @@ class TokenMatch:
 
 @dataclass(frozen=True)
 class DateMatch:
-    """``received_at`` within [start, end], both included, whole seconds, UTC."""
+    """A date field within [start, end], both included, whole seconds, UTC.
+
+    ``None`` leaves an end open; ``query_plan`` always gives both ends.
+    """
 
     start: datetime | None
     end: datetime | None
+    field: str = RECEIVED_FIELD
 
 
 @dataclass(frozen=True)
@@ -238,6 +266,51 @@ def index_fields(document: IndexDocument) -> dict[str, str | list[str]]:
     fields["received_month"] = received.strftime("%Y-%m")
     fields["title_sort"] = title_sort(document)
     return fields
+
+
+def document_date(document: IndexDocument) -> datetime | None:
+    """The date the document carries, in UTC; ``None`` outside its window."""
+    if document.document_date is None:
+        return None
+    moment = to_utc(document.document_date)
+    if not _is_in_window(moment, DOCUMENT_DATE_FIELD):
+        logger.debug(
+            "document %d: date %s is outside the window, indexed without one",
+            document.id,
+            moment.isoformat(),
+        )
+        return None
+    return moment
+
+
+def parse_document_date(value: str | None) -> datetime | None:
+    """The ISO 8601 ``value`` as a UTC moment (naive is UTC); ``None`` for garbage.
+
+    A date alone is its midnight, a year or a year and month their first day;
+    a moment outside the document date window is garbage too.
+    """
+    text = (value or "").strip()
+    try:
+        moment = _parsed_moment(text)
+        moment = to_utc(moment) if moment else None
+    except (ValueError, OverflowError):
+        moment = None
+    if moment is None or not _is_in_window(moment, DOCUMENT_DATE_FIELD):
+        logger.debug("document date %r is not a usable date", text[:40])
+        return None
+    return moment
+
+
+def _parsed_moment(text: str) -> datetime | None:
+    reduced = REDUCED_DATE_PATTERN.fullmatch(text)
+    if reduced:
+        return datetime(int(reduced.group(1)), int(reduced.group(2) or 1), 1)
+    return datetime.fromisoformat(text) if text else None
+
+
+def _is_in_window(moment: datetime, field: str) -> bool:
+    earliest, latest = DATE_WINDOWS[field]
+    return earliest <= moment <= latest
 
 
 def title_sort(document: IndexDocument) -> str:
@@ -350,15 +423,33 @@ def _boolean_plan(node: And | Or) -> Plan | None:
 
 
 def _date_plan(node: DateRange) -> Plan:
+    field = DATE_QUERY_ENGINE_FIELDS[node.field]
     start = _day_start(node.start) if node.start else None
-    end = (
-        _day_start(node.end + timedelta(days=1)) - timedelta(seconds=1)
-        if node.end
-        else None
-    )
-    if start is None and end is None:
+    end = _day_end(node.end) if node.end else None
+    if start is None and end is None and field == RECEIVED_FIELD:
+        # Every document has a received time; a document date may be absent.
         return Everything()
-    return DateMatch(start, end)
+    return date_match(field, start, end)
+
+
+def date_match(field: str, start: datetime | None, end: datetime | None) -> Plan:
+    """``field`` within [start, end], both ends brought inside the field's window.
+
+    An open end becomes the window's, so the match holds exactly the documents
+    with a value; a range wholly outside the window matches nothing.
+    """
+    earliest, latest = DATE_WINDOWS[field]
+    start = max(to_utc(start), earliest) if start else earliest
+    end = min(to_utc(end), latest) if end else latest
+    if start > end:
+        return Nothing()
+    return DateMatch(start, end, field)
+
+
+def _day_end(day: date) -> datetime:
+    if day == date.max:
+        return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+    return _day_start(day + timedelta(days=1)) - timedelta(seconds=1)
 
 
 def _day_start(day: date) -> datetime:
@@ -453,9 +544,7 @@ def received_plan(request: SearchRequest) -> Plan | None:
     """The request's received_from/received_to window, both ends included."""
     if request.received_from is None and request.received_to is None:
         return None
-    start = to_utc(request.received_from) if request.received_from else None
-    end = to_utc(request.received_to) if request.received_to else None
-    return DateMatch(start, end)
+    return date_match(RECEIVED_FIELD, request.received_from, request.received_to)
 
 
 def _values_plan(field: str, values: list[str]) -> Plan:

@@ -13,8 +13,9 @@ So ``a b OR c`` is ``(a AND b) OR c``. Operators are uppercase only; ``and``
 is a word. A WORD ending in ``*`` is a prefix, in ``~`` or ``~N`` (N = 0..2)
 a fuzzy word. ``name:`` with a name that is not in ``QUERY_FIELDS`` is plain
 text (people paste "Re: invoice"); a query field with no value after it is an
-error. Date bounds are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` and cover the
-whole period; ``*`` leaves an end open.
+error. The date fields (``received:``, and ``date:``, the date the document
+carries) take ``[a TO b]`` or one date; bounds are ``YYYY``, ``YYYY-MM`` or
+``YYYY-MM-DD``, cover the whole period (UTC days) and ``*`` leaves an end open.
 
 A query is at most ``MAX_QUERY_CHARS`` characters and nests groups and
 NOT/-/+ operators at most ``MAX_QUERY_DEPTH`` deep: the parser recurses, and
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 TEXT_QUERY_FIELDS: Final = ("title", "text", "customer", "filename")
 KEYWORD_QUERY_FIELDS: Final = ("category", "sensitivity", "type", "language")
-DATE_QUERY_FIELDS: Final = ("received",)
+DATE_QUERY_FIELDS: Final = ("received", "date")
 QUERY_FIELDS: Final = TEXT_QUERY_FIELDS + KEYWORD_QUERY_FIELDS + DATE_QUERY_FIELDS
 OPERATORS: Final = ("AND", "OR", "NOT")
 MAX_FUZZY_DISTANCE: Final = 2
@@ -95,10 +96,11 @@ class Fuzzy:
 
 @dataclass(frozen=True)
 class DateRange:
-    """Received between two days, both included; ``None`` is an open end."""
+    """A date field between two days, both included; ``None`` is an open end."""
 
     start: date | None
     end: date | None
+    field: str = "received"
 
 
 @dataclass(frozen=True)
@@ -394,13 +396,13 @@ class _Parser:
         if value is not None and value.kind == "word":
             self._next()
             start, end = _period(value, self.query)
-            return DateRange(start, end)
+            return DateRange(start, end, prefix.text)
         if value is None or value.kind != "[":
-            message = "expected [start TO end] or a date after 'received:'"
+            message = f"expected [start TO end] or a date after '{prefix.text}:'"
             raise QuerySyntaxError(message, prefix.position, self.query)
-        return self._date_range(self._next())
+        return self._date_range(self._next(), prefix.text)
 
-    def _date_range(self, opening: _Lexeme) -> Node:
+    def _date_range(self, opening: _Lexeme, field: str) -> Node:
         lexemes = self.lexemes[self.index : self.index + 4]
         kinds = [lexeme.kind for lexeme in lexemes]
         texts = [lexeme.text for lexeme in lexemes]
@@ -413,7 +415,7 @@ class _Parser:
         if start is not None and end is not None and start > end:
             message = f"date range starts after it ends ({start} > {end})"
             raise QuerySyntaxError(message, opening.position, self.query)
-        return DateRange(start, end)
+        return DateRange(start, end, field)
 
 
 def _period(lexeme: _Lexeme, query: str) -> tuple[date, date]:

@@ -20,7 +20,12 @@ SuggestionKind = Literal["title", "customer", "term"]
 
 @dataclass
 class IndexDocument:
-    """One document as the index sees it; rebuilt from the database at any time."""
+    """One document as the index sees it; rebuilt from the database at any time.
+
+    ``document_date`` is the date the document carries (its created date from
+    the file metadata, see ``plan.parse_document_date``); ``None`` when it has
+    none, and then no ``date:`` range matches it.
+    """
 
     id: int
     title: str
@@ -34,6 +39,7 @@ class IndexDocument:
     received_at: datetime
     owner: str = ""
     groups: list[str] = field(default_factory=list)
+    document_date: datetime | None = None
 
 
 @dataclass
