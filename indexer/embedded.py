@@ -90,6 +90,7 @@ def build_schema() -> tantivy.Schema:
         "title_sort", tokenizer_name="raw", fast=True, index_option="basic"
     )
     builder.add_date_field(plans.RECEIVED_FIELD, indexed=True, fast=True)
+    builder.add_date_field(plans.DOCUMENT_DATE_FIELD, indexed=True, fast=True)
     # Unsigned: received seconds fill the upper 32 bits (plan.received_order).
     builder.add_unsigned_field("received_order", fast=True)
     builder.add_unsigned_field("title_order", fast=True)
@@ -588,7 +589,7 @@ class EmbeddedIndex:
     def _compile_dates(self, match: DateMatch) -> tantivy.Query:
         return tantivy.Query.range_query(
             self.schema,
-            plans.RECEIVED_FIELD,
+            match.field,
             tantivy.FieldType.Date,
             match.start,
             match.end,
@@ -629,6 +630,9 @@ def prepare_document(document: IndexDocument) -> tantivy.Document:
             if text:
                 prepared.add_text(name, text)
     prepared.add_date(plans.RECEIVED_FIELD, plans.to_utc(document.received_at))
+    document_date = plans.document_date(document)
+    if document_date is not None:
+        prepared.add_date(plans.DOCUMENT_DATE_FIELD, document_date)
     prepared.add_unsigned("received_order", plans.received_order(document))
     title_order = title_order_key(plans.title_sort(document))
     prepared.add_unsigned("title_order", title_order)

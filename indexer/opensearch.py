@@ -77,7 +77,8 @@ KEYWORD_FIELDS: Final = (
 # Bumped whenever the mappings or analysis change: an index of another schema
 # version needs a rebuild (begin_rebuild/finish_rebuild) before it answers alike.
 # 2: received_order unsigned_long (keys past 2038), token keyword fields.
-SCHEMA_VERSION: Final = 2
+# 3: document_date.
+SCHEMA_VERSION: Final = 3
 DATE_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 FACET_BUCKETS_MAX: Final = 1000
 # Candidates per shard of a terms aggregation; far above any real number of
@@ -176,10 +177,11 @@ def _mappings() -> dict[str, Any]:
         # Every add refreshes; facet ordinals are then built at refresh, not
         # by the first search after it.
         properties[name]["eager_global_ordinals"] = True
-    properties[plans.RECEIVED_FIELD] = {
-        "type": "date",
-        "format": "strict_date_time_no_millis||epoch_second",
-    }
+    for name in (plans.RECEIVED_FIELD, plans.DOCUMENT_DATE_FIELD):
+        properties[name] = {
+            "type": "date",
+            "format": "strict_date_time_no_millis||epoch_second",
+        }
     # Unsigned: received seconds fill the upper 32 bits (plan.received_order).
     properties["received_order"] = {"type": "unsigned_long"}
     for name in TOKEN_KEYWORD_FIELDS.values():
@@ -746,6 +748,8 @@ def document_source(document: IndexDocument) -> dict[str, Any]:
             source[keyword] = tokens
     received = plans.to_utc(document.received_at)
     source[plans.RECEIVED_FIELD] = received.strftime(DATE_FORMAT)
+    if (document_date := plans.document_date(document)) is not None:
+        source[plans.DOCUMENT_DATE_FIELD] = document_date.strftime(DATE_FORMAT)
     source["received_order"] = plans.received_order(document)
     return source
 
@@ -942,7 +946,7 @@ def _compile_dates(match: DateMatch) -> dict[str, Any]:
         bounds["gte"] = match.start.strftime(DATE_FORMAT)
     if match.end is not None:
         bounds["lte"] = match.end.strftime(DATE_FORMAT)
-    return {"range": {plans.RECEIVED_FIELD: bounds}}
+    return {"range": {match.field: bounds}}
 
 
 def _compile_all(plan: AllOf) -> dict[str, Any]:

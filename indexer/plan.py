@@ -148,7 +148,10 @@ FILTER_FIELDS: Final = (*FACET_FIELDS, *ACCESS_FIELDS)
 RECEIVED_FIELD: Final = "received_at"
 DOCUMENT_DATE_FIELD: Final = "document_date"
 # The engine field of each date field of the query language.
-DATE_QUERY_ENGINE_FIELDS: Final = {"received": RECEIVED_FIELD, "date": DOCUMENT_DATE_FIELD}
+DATE_QUERY_ENGINE_FIELDS: Final = {
+    "received": RECEIVED_FIELD,
+    "date": DOCUMENT_DATE_FIELD,
+}
 # ``received_order`` is an unsigned 64-bit key: received seconds since 1970
 # in the upper 32 bits, the id in the lower 32. Seconds fit until 2106; a
 # signed key (the first layout) overflowed on 2038-01-19 03:14:08 UTC.
@@ -202,7 +205,7 @@ class TokenMatch:
 class DateMatch:
     """A date field within [start, end], both included, whole seconds, UTC.
 
-    ``None`` leaves an end open; ``query_plan`` always gives both ends.
+    ``None`` leaves an end open; ``date_match`` (every plan here) gives both.
     """
 
     start: datetime | None

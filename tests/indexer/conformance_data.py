@@ -1,15 +1,16 @@
 """Documents and expected answers every index backend must reproduce exactly.
 
-Backend test modules import ``DOCUMENTS`` and the tables below and run them
-against their own index; nothing here knows about a particular engine.
+Backend test modules import ``DOCUMENTS``, the tables below and the helpers
+that read an index of any backend; nothing here knows about a particular engine.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
-from indexer.types import IndexDocument
+from indexer.types import IndexDocument, SearchRequest
 
 
 def case_id(value: object) -> str | None:
@@ -17,6 +18,25 @@ def case_id(value: object) -> str | None:
     if isinstance(value, str) and len(value) > 40:
         return f"{value[:16]}...{value[-8:]}({len(value)} chars)"
     return None
+
+
+def matching_ids(index: Any, request: SearchRequest) -> set[int]:
+    """Every id ``request`` matches, checked against its total."""
+    result = index.search(dataclasses.replace(request, page_size=100))
+    assert result.total == len(result.hits)
+    return {hit.id for hit in result.hits}
+
+
+def walk_by_cursor(index: Any, request: SearchRequest) -> list[int]:
+    """Every hit of ``request``, page after page through ``next_cursor``."""
+    ids: list[int] = []
+    while True:
+        result = index.search(request)
+        ids.extend(hit.id for hit in result.hits)
+        if result.next_cursor is None:
+            return ids
+        assert len(ids) < 200, "the cursor walk does not end"
+        request = dataclasses.replace(request, cursor=result.next_cursor)
 
 
 def _document(
@@ -30,6 +50,7 @@ def _document(
     file_type: str,
     language: str,
     received: str,
+    created: str | None = None,
     filename: str = "",
     owner: str = "ana",
     groups: tuple[str, ...] = ("sales",),
@@ -47,9 +68,12 @@ def _document(
         received_at=datetime.fromisoformat(received).replace(tzinfo=UTC),
         owner=owner,
         groups=list(groups),
+        # As given: a naive date is UTC to the index, an offset is converted.
+        document_date=datetime.fromisoformat(created) if created else None,
     )
 
 
+# Documents 6, 8, 10 and 11 carry no date of their own (document_date None).
 DOCUMENTS: list[IndexDocument] = [
     _document(
         1,
@@ -61,6 +85,7 @@ DOCUMENTS: list[IndexDocument] = [
         file_type="pdf",
         language="zh",
         received="2024-01-15T09:00:00",
+        created="2023-12-20T09:00:00",
     ),
     _document(
         2,
@@ -72,6 +97,7 @@ DOCUMENTS: list[IndexDocument] = [
         file_type="pdf",
         language="zh",
         received="2024-02-03T10:30:00",
+        created="2024-02-03T07:30:00+08:00",
     ),
     _document(
         3,
@@ -83,6 +109,7 @@ DOCUMENTS: list[IndexDocument] = [
         file_type="docx",
         language="zh",
         received="2024-03-20T14:00:00",
+        created="2024-03-19T18:00:00Z",
         owner="bo",
         groups=("engineering",),
     ),
@@ -96,6 +123,7 @@ DOCUMENTS: list[IndexDocument] = [
         file_type="pdf",
         language="en",
         received="2024-04-02T08:15:00",
+        created="2024-03-28T12:00:00Z",
     ),
     _document(
         5,
@@ -107,6 +135,7 @@ DOCUMENTS: list[IndexDocument] = [
         file_type="xlsx",
         language="en",
         received="2024-05-10T16:45:00",
+        created="2024-05-10",
     ),
     _document(
         6,
@@ -131,6 +160,7 @@ DOCUMENTS: list[IndexDocument] = [
         file_type="docx",
         language="zh",
         received="2024-07-01T00:00:00",
+        created="2024-06-30T23:59:59Z",
     ),
     _document(
         8,
@@ -155,6 +185,7 @@ DOCUMENTS: list[IndexDocument] = [
         file_type="pdf",
         language="zh",
         received="2024-09-09T09:09:09",
+        created="2021-07-01T00:00:00Z",
     ),
     _document(
         10,
@@ -188,6 +219,7 @@ DOCUMENTS: list[IndexDocument] = [
         file_type="eml",
         language="en",
         received="2024-11-11T11:11:11",
+        created="2024-11-11T11:00:00Z",
     ),
 ]
 
@@ -272,6 +304,39 @@ QUERY_CASES: list[tuple[str, set[int]]] = [
     ("received:2024-02", {2}),
     ("received:2023", {10}),
     ("合同 received:[2024-07-01 TO *]", {7}),
+    # a range beyond what an engine can hold is empty, never an error
+    ("received:1500", set()),
+    ("received:[* TO 1969]", set()),
+    ("received:[9999 TO *]", set()),
+    ("received:[1500 TO 9999-12-31]", set(ALL_IDS)),
+    # the document's own date: days are UTC (document 2 is 2024-02-03 07:30
+    # in Beijing, 2024-02-02 23:30 UTC); undated documents match no range
+    ("date:[2024-01-01 TO 2024-06-30]", {2, 3, 4, 5, 7}),
+    ("date:[2024-05 TO *]", {5, 7, 12}),
+    ("date:[* TO 2022]", {9}),
+    ("date:2024", {2, 3, 4, 5, 7, 12}),
+    ("date:2023", {1}),
+    ("date:2024-02-02", {2}),
+    ("date:2024-02-03", set()),
+    ("date:[2024-06-30 TO 2024-06-30]", {7}),
+    ("date:[* TO *]", {1, 2, 3, 4, 5, 7, 9, 12}),
+    ("date:[1500 TO 9999]", {1, 2, 3, 4, 5, 7, 9, 12}),
+    ("date:1850", set()),
+    ("date:[2300 TO *]", set()),
+    # NOT of a date range includes the undated documents (6, 8, 10, 11)
+    ("NOT date:[* TO *]", {6, 8, 10, 11}),
+    ("NOT date:2024", {1, 6, 8, 9, 10, 11}),
+    ("-date:[2024-01-01 TO *]", {1, 6, 8, 9, 10, 11}),
+    ("合同 date:2023", {1}),
+    ("合同 NOT date:2023", {7}),
+    ("合 -date:[* TO *]", {11}),
+    ("发票 OR date:2021", {2, 9}),
+    ("会议 date:[2024-03 TO 2024-03]", {3}),
+    ("contract date:[2024-01-01 TO 2024-06-30]", {4, 7}),
+    ("invoice NOT date:2024-05", {12}),
+    ("(invoice OR complaint) NOT date:2024", {6}),
+    ("received:2024-01 date:2023-12", {1}),
+    ("received:[2024-06-30 TO 2024-07-01] -date:[* TO *]", {6}),
     # prefix and fuzzy
     ("contract*", {4, 6, 7, 10}),
     ("pay*", {4, 5, 12}),
@@ -320,6 +385,11 @@ SYNTAX_ERROR_CASES: list[tuple[str, int]] = [
     ("contract title:", 9),
     ("customer:\t", 0),
     ("received:", 0),
+    ("date:[2024-01-01 TO]", 5),
+    ("date:[2024-13-01 TO *]", 6),
+    ("date:[2024-06-01 TO 2024-01-01]", 5),
+    ("date:foo", 5),
+    ("date:", 0),
     # nesting and length limits (query.MAX_QUERY_DEPTH, MAX_QUERY_CHARS)
     ("(" * 101 + "contract" + ")" * 101, 100),
     ("NOT " * 101 + "contract", 400),
@@ -428,6 +498,11 @@ FACET_CASES: list[tuple[dict[str, Any], set[int], dict[str, dict[str, int]]]] = 
         {"category": {"correspondence": 1, "feedback": 1}},
     ),
     ({"access": {"groups": []}}, set(), {"category": {}}),
+    (
+        {"query": "date:2024", "filters": {"language": ["en"]}},
+        {4, 5, 12},
+        {"language": {"zh": 3, "en": 3}, "category": {"financial": 2, "contract": 1}},
+    ),
 ]
 
 # (sort, expected ids of the first page of 5 over every document).

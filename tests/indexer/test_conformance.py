@@ -13,8 +13,8 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from indexer.analysis import analyze, normalize
 from indexer.embedded import EmbeddedIndex
 from indexer.opensearch import DocumentsRejected, IndexUnavailable, OpenSearchIndex
 from indexer.query import QuerySyntaxError
-from indexer.types import FACET_FIELDS, SearchRequest
+from indexer.types import FACET_FIELDS, IndexDocument, SearchRequest
 from search_api.errors import Conflict, InvalidInput
 from search_api.settings import Settings
 from tests.indexer.conformance_data import (
@@ -45,6 +45,8 @@ from tests.indexer.conformance_data import (
     SYNTAX_ERROR_CASES,
     TITLE_BUCKET_DOCUMENTS,
     case_id,
+    matching_ids,
+    walk_by_cursor,
 )
 
 URL_VARIABLE = "FILEWARDEN_TEST_OPENSEARCH_URL"
@@ -81,6 +83,9 @@ DIFFERENTIAL_QUERIES = [
     "NOT (contract OR 合同 OR invoice)",
     "-(-contract)",
     "received:[2024-06-30 TO 2024-06-30] OR received:2023-12-31",
+    "date:[2024-02-02 TO 2024-02-02] OR date:2021-07-01",
+    "NOT (date:2024 OR 合同)",
+    "-(-date:[* TO 2024-03])",
     "NOT " * 100 + "contract",
     "(invoice OR (" * 50 + "contract" + " contract))" * 50,
 ]
@@ -208,26 +213,8 @@ def edge_index(backend: Backend) -> Any:
     return loaded
 
 
-def walk_by_cursor(index: Any, request: SearchRequest) -> list[int]:
-    """Every hit of ``request``, page after page through ``next_cursor``."""
-    ids: list[int] = []
-    while True:
-        result = index.search(request)
-        ids.extend(hit.id for hit in result.hits)
-        if result.next_cursor is None:
-            return ids
-        assert len(ids) < 200, "the cursor walk does not end"
-        request = dataclasses.replace(request, cursor=result.next_cursor)
-
-
 def suggested(index: Any, prefix: str, request: SearchRequest, limit: int = 10) -> Any:
     return [(s.text, s.kind, s.count) for s in index.suggest(prefix, request, limit)]
-
-
-def matching_ids(index: Any, request: SearchRequest) -> set[int]:
-    result = index.search(dataclasses.replace(request, page_size=100))
-    assert result.total == len(result.hits)
-    return {hit.id for hit in result.hits}
 
 
 @pytest.mark.parametrize(("query", "expected"), QUERY_CASES)
@@ -252,6 +239,7 @@ def test_conformance_search_syntax_error_raises_with_position(
         index.search(SearchRequest(query=query))
 
     assert caught.value.position == position
+    assert f"at position {position}" in caught.value.message
 
 
 @pytest.mark.parametrize(("fields", "expected_ids", "expected_facets"), FACET_CASES)
@@ -375,6 +363,63 @@ def test_conformance_cursor_walk_keyed_sorts_exact_order(
     assert walk_by_cursor(index, request) == expected
 
 
+def test_conformance_cursor_keeps_total_and_facets_of_whole_request(
+    index: Any,
+) -> None:
+    first = index.search(SearchRequest(sort="received_asc", page_size=5))
+
+    second = index.search(
+        SearchRequest(sort="received_asc", page_size=5, cursor=first.next_cursor)
+    )
+
+    assert second.total == first.total == len(DOCUMENTS)
+    assert second.facets == first.facets
+    assert [hit.id for hit in second.hits] == [5, 6, 7, 8, 9]
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        SearchRequest(sort="received_asc", query="合同", page_size=5),
+        SearchRequest(sort="received_desc", page_size=5),
+        SearchRequest(sort="received_asc", filters={"language": ["zh"]}, page_size=5),
+        SearchRequest(sort="received_asc", access={"owner": ["bo"]}, page_size=5),
+    ],
+)
+def test_conformance_cursor_from_other_request_invalid_input(
+    index: Any, other: SearchRequest
+) -> None:
+    cursor = index.search(SearchRequest(sort="received_asc", page_size=5)).next_cursor
+
+    with pytest.raises(InvalidInput, match="belongs to another query"):
+        index.search(dataclasses.replace(other, cursor=cursor))
+
+
+@pytest.mark.parametrize("cursor", ["not a cursor!", "eyJ2IjogOX0", ""])
+def test_conformance_cursor_damaged_invalid_input(index: Any, cursor: str) -> None:
+    with pytest.raises(InvalidInput, match="cursor"):
+        index.search(SearchRequest(sort="title", cursor=cursor))
+
+
+def test_conformance_cursor_with_page_number_invalid_input(index: Any) -> None:
+    cursor = index.search(SearchRequest(sort="title", page_size=5)).next_cursor
+
+    with pytest.raises(InvalidInput, match="send page 1"):
+        index.search(SearchRequest(sort="title", page=2, page_size=5, cursor=cursor))
+
+
+def test_conformance_cursor_page_size_may_change_between_pages(index: Any) -> None:
+    first = index.search(SearchRequest(sort="title", page_size=3))
+
+    rest = index.search(
+        SearchRequest(sort="title", page_size=20, cursor=first.next_cursor)
+    )
+
+    order = dict(CURSOR_ORDER_CASES)["title"]
+    assert [hit.id for hit in first.hits + rest.hits] == order
+    assert rest.next_cursor is None
+
+
 @pytest.mark.parametrize(("sort", "expected"), RECEIVED_EDGE_ORDER_CASES)
 @pytest.mark.parametrize("page_size", [2, 100])
 def test_conformance_received_order_past_2038_exact_order(
@@ -453,6 +498,35 @@ def test_conformance_similar_table_exact_ids(
 
     assert {hit.id for hit in result.hits} == expected
     assert result.total == len(expected)
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda d: str(d.id))
+@pytest.mark.parametrize("owner", ["ana", "bo", "cy"])
+def test_conformance_similar_never_source_nor_hidden(
+    index: Any, document: IndexDocument, owner: str
+) -> None:
+    visible = {d.id for d in DOCUMENTS if d.owner == owner}
+    request = SearchRequest(access={"owner": [owner]})
+
+    hits = index.similar(document.text, document.id, request, limit=20).hits
+
+    assert document.id not in {hit.id for hit in hits}
+    assert {hit.id for hit in hits} <= visible
+
+
+def test_conformance_similar_best_first_and_limited(index: Any) -> None:
+    text = next(d.text for d in DOCUMENTS if d.id == 4)
+
+    result = index.similar(text, 4, SearchRequest(), limit=2)
+
+    assert len(result.hits) == 2
+    assert result.total == 5
+    assert result.hits[0].score >= result.hits[1].score > 0
+
+
+def test_conformance_similar_bad_limit_invalid_input(index: Any) -> None:
+    with pytest.raises(InvalidInput, match="limit 0"):
+        index.similar("合同", 1, SearchRequest(), limit=0)
 
 
 @pytest.mark.parametrize(("prefix", "fields", "expected"), SUGGEST_CASES)
@@ -587,6 +661,34 @@ def test_conformance_naive_received_at_taken_as_utc(backend: Backend) -> None:
     request = SearchRequest(received_from=datetime(2024, 3, 1, 23, 0, tzinfo=UTC))
     assert index.count(request) == 1
     assert index.search(SearchRequest()).facets["received_month"] == {"2024-03": 1}
+
+
+@pytest.mark.parametrize(
+    ("document_date", "dated", "undated"),
+    [
+        # naive is UTC: 23:30 stays on March 1st
+        (datetime(2024, 3, 1, 23, 30), "date:2024-03-01", "date:2024-03-02"),
+        (
+            datetime(2024, 3, 2, 1, 0, tzinfo=timezone(timedelta(hours=8))),
+            "date:2024-03-01",
+            "date:2024-03-02",
+        ),
+        # outside the window (placeholders of Windows and OLE, far future)
+        (datetime(1601, 1, 1, tzinfo=UTC), "NOT date:[* TO *]", "date:[* TO *]"),
+        (datetime(1899, 12, 30), "NOT date:[* TO *]", "date:[* TO 1900]"),
+        (datetime(2300, 1, 1, tzinfo=UTC), "NOT date:[* TO *]", "date:[2200 TO *]"),
+    ],
+)
+def test_conformance_document_date_in_utc_or_dropped_outside_window(
+    backend: Backend, document_date: datetime, dated: str, undated: str
+) -> None:
+    index = backend.fresh()
+    document = dataclasses.replace(DOCUMENTS[0], document_date=document_date)
+
+    index.add([document])
+
+    assert matching_ids(index, SearchRequest(query=dated)) == {document.id}
+    assert matching_ids(index, SearchRequest(query=undated)) == set()
 
 
 def test_conformance_empty_labels_not_counted_in_facets(backend: Backend) -> None:
@@ -747,9 +849,18 @@ def test_opensearch_index_mapping_strict_with_schema_version(
     assert mapping["mappings"]["_meta"]["filewarden_schema"] == expected
 
 
+def schema_2_index_body() -> dict[str, Any]:
+    """The index body before documents had their own date (schema version 2)."""
+    body = opensearch_backend.index_body()
+    mappings = body["mappings"]
+    mappings["_meta"]["filewarden_schema"] = 2
+    del mappings["properties"]["document_date"]
+    return body
+
+
 def schema_1_index_body() -> dict[str, Any]:
     """The index body before received_order became unsigned (schema version 1)."""
-    body = opensearch_backend.index_body()
+    body = schema_2_index_body()
     mappings = body["mappings"]
     mappings["_meta"]["filewarden_schema"] = 1
     mappings["properties"]["received_order"] = {"type": "long"}
@@ -759,27 +870,36 @@ def schema_1_index_body() -> dict[str, Any]:
 
 
 @pytest.mark.opensearch
-def test_opensearch_schema_1_index_add_conflict_until_rebuilt(
-    both: tuple[Any, Any], caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(
+    ("schema_version", "body"), [(1, schema_1_index_body), (2, schema_2_index_body)]
+)
+def test_opensearch_earlier_schema_add_conflict_until_rebuilt(
+    both: tuple[Any, Any],
+    caplog: pytest.LogCaptureFixture,
+    schema_version: int,
+    body: Callable[[], dict[str, Any]],
 ) -> None:
     client = both[1].client
     prefix = f"fw-schema-{uuid.uuid4().hex[:8]}"
-    body = schema_1_index_body() | {"aliases": {f"{prefix}-documents": {}}}
-    client.indices.create(index=f"{prefix}-documents-v1", body=body)
+    aliased = body() | {"aliases": {f"{prefix}-documents": {}}}
+    client.indices.create(index=f"{prefix}-documents-v1", body=aliased)
     try:
         old = OpenSearchIndex(client, prefix)
+        # Schema 1 refuses every document, schema 2 those with a date.
         with pytest.raises(Conflict, match="rebuild the index") as caught:
-            old.add(DOCUMENTS[:2])
+            old.add(DOCUMENTS)
         old.begin_rebuild().add(DOCUMENTS)
         old.finish_rebuild()
         old.add(RECEIVED_EDGE_DOCUMENTS)
         suggestions = old.suggest("lease", SearchRequest())
+        dated = matching_ids(old, SearchRequest(query="date:2023 OR date:2021"))
     finally:
         client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
 
-    assert "schema version 1" in caplog.text
-    assert caught.value.detail["schema_version"] == 1
+    assert f"schema version {schema_version}" in caplog.text
+    assert caught.value.detail["schema_version"] == schema_version
     assert ("lease", "term", 2) in [(s.text, s.kind, s.count) for s in suggestions]
+    assert dated == {1, 9}
 
 
 @pytest.mark.opensearch

@@ -58,6 +58,13 @@ from tests.indexer.conformance_data import SYNTAX_ERROR_CASES, case_id
         ("received:[2024-01-01 TO *]", DateRange(date(2024, 1, 1), None)),
         ("received:[* TO 2024-02]", DateRange(None, date(2024, 2, 29))),
         ("received:2023", DateRange(date(2023, 1, 1), date(2023, 12, 31))),
+        ("date:2024-02", DateRange(date(2024, 2, 1), date(2024, 2, 29), "date")),
+        ("date:[* TO 2023]", DateRange(None, date(2023, 12, 31), "date")),
+        (
+            "合同 -date:[2024-01-01 TO *]",
+            And((Term("合同"), Not(DateRange(date(2024, 1, 1), None, "date")))),
+        ),
+        ("Date: 2024", And((Term("Date:"), Term("2024")))),
         ("Re: invoice", And((Term("Re:"), Term("invoice")))),
         ("color:red", Term("color:red")),
         ("a and b", And((Term("a"), Term("and"), Term("b")))),
