@@ -33,6 +33,7 @@ from indexer.types import (
     FACET_FIELDS,
     Hit,
     IndexDocument,
+    IndexOutdated,
     SearchRequest,
     SearchResult,
     Suggestion,
@@ -137,9 +138,9 @@ class EmbeddedIndex:
         except ValueError as err:
             if "schema does not match" not in str(err):
                 raise
-            raise Conflict(
-                f"index at {self.path} was built with another schema; "
-                "delete the folder and rebuild the index from the database",
+            raise IndexOutdated(
+                f"index at {self.path} was built with another schema; run "
+                "`filewarden reindex` to rebuild it from the database",
                 path=str(self.path),
             ) from err
         index.register_tokenizer(TOKENS_TOKENIZER, tokens_analyzer())

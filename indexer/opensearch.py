@@ -46,6 +46,7 @@ from indexer.types import (
     FACET_FIELDS,
     Hit,
     IndexDocument,
+    IndexOutdated,
     SearchRequest,
     SearchResult,
     Suggestion,
@@ -601,7 +602,7 @@ class OpenSearchIndex:
             others = self._other_schemas()
         if others:
             name, version = next(iter(others.items()))
-            raise Conflict(
+            raise IndexOutdated(
                 f"index {name} has schema version {version}, this Filewarden "
                 f"writes {SCHEMA_VERSION}: rebuild the index (reindex) before "
                 "adding documents",

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
+from search_api.errors import Conflict
+
 FACET_FIELDS: tuple[str, ...] = (
     "category",
     "sensitivity",
@@ -16,6 +18,14 @@ FACET_FIELDS: tuple[str, ...] = (
 )
 SortOrder = Literal["relevance", "received_desc", "received_asc", "title"]
 SuggestionKind = Literal["title", "customer", "term"]
+
+
+class IndexOutdated(Conflict):
+    """The index was built by another version of Filewarden's schema.
+
+    The index is derived data: ``filewarden reindex`` rebuilds it from the
+    database, and the server does so by itself at start-up.
+    """
 
 
 @dataclass

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any, Final
 
 from indexer.embedded import EmbeddedIndex
-from indexer.types import IndexDocument, SearchRequest, SearchResult, Suggestion
+from indexer.types import (
+    IndexDocument,
+    IndexOutdated,
+    SearchRequest,
+    SearchResult,
+    Suggestion,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +40,9 @@ class VersionedEmbeddedIndex:
         if not (self.root / CURRENT_FILE).is_file():
             self._write_current("v1")
         self._name = self._read_current()
-        self._index = EmbeddedIndex(self.root / self._name, **options)
+        self._index: EmbeddedIndex | None = None
+        self._outdated: IndexOutdated | None = None
+        self._open_current()
 
     def add(self, documents: list[IndexDocument]) -> None:
         self._active().add(documents)
@@ -81,15 +89,29 @@ class VersionedEmbeddedIndex:
         logger.info("switched the index from %s to %s", old, name)
 
     def close(self) -> None:
-        self._index.close()
+        if self._index is not None:
+            self._index.close()
+
+    def _open_current(self) -> None:
+        # An index of an older schema cannot serve, but a rebuild into the next
+        # version can still be made (and must be, to get out of this state).
+        try:
+            self._index = EmbeddedIndex(self.root / self._name, **self.options)
+            self._outdated = None
+        except IndexOutdated as err:
+            logger.warning("index %s is outdated; it must be rebuilt", self._name)
+            self._index = None
+            self._outdated = err
 
     def _active(self) -> EmbeddedIndex:
         # Another process may have finished a rebuild since the last call.
         name = self._read_current()
         if name != self._name:
-            self._index.close()
-            self._index = EmbeddedIndex(self.root / name, **self.options)
+            self.close()
             self._name = name
+            self._open_current()
+        if self._index is None:
+            raise self._outdated or IndexOutdated(f"index {name} cannot be opened")
         return self._index
 
     def _next_name(self) -> str | None:

@@ -14,6 +14,7 @@ from typing import Final
 from classifier.types import Prediction
 from extractors import extract_file
 from extractors.types import Extraction, ExtractionFailed
+from indexer.plan import parse_document_date
 from indexer.types import IndexDocument
 from search_api.database import DocumentRecord
 from search_api.errors import Conflict
@@ -248,6 +249,7 @@ def to_index_document(record: DocumentRecord, text: str) -> IndexDocument:
         file_type=file_type_of(record.mime_type),
         language=record.language or "und",
         received_at=received,
+        document_date=parse_document_date(record.created),
     )
 
 

@@ -7,6 +7,7 @@ import queue
 import threading
 from typing import Final
 
+from indexer.types import IndexOutdated
 from search_api.database import PENDING_STATES
 from search_api.pipeline import index_documents, process_batch
 from search_api.reindex import reindex, unfinished_job
@@ -59,7 +60,7 @@ class IngestWorker:
         # the database or that it lost, labels from an older model (a relabel
         # cut short), and documents that never reached a resting state.
         try:
-            if unfinished_job(self.app) is not None:
+            if unfinished_job(self.app) is not None or is_outdated(self.app):
                 reindex(self.app)
             repair_index(self.app)
             relabel(self.app)
@@ -71,6 +72,16 @@ class IngestWorker:
                 process_batch(self.app, pending)
         except Exception:
             logger.exception("start-up recovery failed; new uploads are still taken")
+
+
+def is_outdated(app: Filewarden) -> bool:
+    """Whether the index was built with an older schema and must be rebuilt."""
+    try:
+        app.index.indexed_ids()
+    except IndexOutdated:
+        logger.warning("the index was built by an older Filewarden; rebuilding it")
+        return True
+    return False
 
 
 def repair_index(app: Filewarden) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import tantivy
 
 from tests.search_api.seeding import seed_documents
 from tests.search_api.server import filewarden_env, run_cli, running_server
@@ -97,3 +98,28 @@ def _wait_for_progress(data_dir: Path, process: subprocess.Popen[bytes]) -> None
             return
         time.sleep(0.01)
     pytest.fail("the reindex ended before it could be interrupted")
+
+
+def test_server_rebuilds_index_of_an_older_schema_at_start(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    seed_documents(data_dir, 40)
+    old = data_dir / "index" / "v1"
+    old.mkdir(parents=True)
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("body", stored=True)
+    tantivy.Index(builder.build(), str(old))
+    (data_dir / "index" / "CURRENT").write_text("v1")
+    refused = run_cli(data_dir, "search", "合同")
+    assert refused.returncode == 2
+    assert "filewarden reindex" in refused.stderr
+
+    with running_server(data_dir) as base_url:
+        deadline = time.monotonic() + 60
+        total = -1
+        while total != 40 and time.monotonic() < deadline:
+            answer = httpx.get(f"{base_url}/search")
+            total = answer.json().get("total", -1) if answer.status_code == 200 else -1
+            time.sleep(0.2)
+
+    assert total == 40
+    assert index_versions(data_dir) == ["v2"]
