@@ -369,7 +369,10 @@ def _keyword_values(document: IndexDocument) -> dict[str, str | list[str]]:
 
 def query_plan(query: str) -> Plan:
     """The plan of a query string (raises ``QuerySyntaxError``, ``InvalidInput``)."""
-    plan = lower(parse_query(query)) or Everything()
+    node = parse_query(query)
+    # A query of words with nothing searchable in them ("🙂", "???") finds
+    # nothing; only the empty query means every document.
+    plan = lower(node) or (Everything() if isinstance(node, MatchAll) else Nothing())
     clauses = _leaf_count(plan)
     if clauses > MAX_QUERY_CLAUSES:
         raise InvalidInput(

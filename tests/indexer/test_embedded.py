@@ -138,7 +138,7 @@ def test_embedded_open_earlier_schema_raises_conflict_to_rebuild(
     fresh_path.mkdir()
     tantivy.Index(schema_without_document_date(signed_received_order), str(fresh_path))
 
-    with pytest.raises(Conflict, match="rebuild the index") as caught:
+    with pytest.raises(Conflict, match="filewarden reindex") as caught:
         EmbeddedIndex(fresh_path)
 
     assert caught.value.detail["path"] == str(fresh_path)

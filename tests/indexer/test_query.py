@@ -10,7 +10,9 @@ from indexer.plan import (
     MAX_QUERY_CLAUSES,
     AllOf,
     AnyOf,
+    Everything,
     NoneOf,
+    Nothing,
     TokenMatch,
     highlight_terms,
     lower,
@@ -222,12 +224,16 @@ def test_lower_keyword_field_normalized_whole_value() -> None:
         ('contract customer:""', "contract"),
         ('contract category:""', "contract"),
         ('contract (! OR "")', "contract"),
-        ('""', ""),
-        ('NOT ""', ""),
     ],
 )
 def test_query_plan_empty_phrase_dropped(query: str, same_as: str) -> None:
     assert query_plan(query) == query_plan(same_as)
+
+
+@pytest.mark.parametrize("query", ['""', 'NOT ""', "🙂", "??? !"])
+def test_query_plan_nothing_searchable_finds_nothing(query: str) -> None:
+    assert query_plan(query) == Nothing()
+    assert query_plan("") == Everything()
 
 
 def test_lower_word_without_tokens_dropped() -> None:
