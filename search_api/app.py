@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from search_api.errors import FilewardenError
+from search_api.guards import RequestGuard
 from search_api.jobs import BackgroundJob
 from search_api.pages import add_page_routes
 from search_api.routes import ROUTERS
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     _add_docs(api)
+    api.add_middleware(RequestGuard, max_request_bytes=settings.max_request_bytes)
     api.add_exception_handler(FilewardenError, _error_answer)  # type: ignore[arg-type]
     api.add_exception_handler(
         RequestValidationError,

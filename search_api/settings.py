@@ -79,6 +79,7 @@ class Settings(BaseSettings):
 
     max_file_size_bytes: int = 200 * 1024 * 1024
     max_upload_files: int = 100
+    max_request_bytes: int = 1024 * 1024 * 1024
     extract_timeout_seconds: float = 120.0
     extract_memory_mb: int = 1024
     extract_workers: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
