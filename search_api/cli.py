@@ -463,9 +463,15 @@ def run_reindex(settings: Settings, args: argparse.Namespace) -> int:
 def run_unlock(settings: Settings, args: argparse.Namespace) -> int:
     # Never an argument: command lines end up in shell history and `ps`.
     if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = getpass.getpass(f"password for document {args.document_id}: ")
+        try:
+            password = getpass.getpass(f"password for document {args.document_id}: ")
+        except EOFError:
+            password = ""
+    if not password:
+        print("error: no password given", file=sys.stderr)
+        return 2
     app = Filewarden(settings, create=False)
     record = unlock(app, args.document_id, password)
     app.close()

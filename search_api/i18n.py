@@ -223,6 +223,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "doc.history": ("Label history", "标签历史"),
     "doc.history_none": ("No one has changed the labels yet.", "还没有人修改过标签。"),
     "doc.similar": ("Similar documents", "相似文档"),
+    "doc.warning": ("Note", "注意"),
     "doc.similar_none": ("No similar documents found.", "没有找到相似文档。"),
     "doc.when": ("When", "时间"),
     "doc.label": ("Label", "标签"),

@@ -78,7 +78,9 @@ def check_channel(channel: str) -> Channel:
 
 
 def check_customer(customer: str | None) -> str:
-    value = (customer or "").strip()
+    """A customer name without control characters or direction overrides."""
+    raw = customer or ""
+    value = "".join(ch for ch in raw if not _is_unsafe_character(ch)).strip()
     if len(value) > MAX_CUSTOMER_CHARS:
         raise InvalidInput(
             f"customer name is {len(value)} characters; at most "

@@ -336,13 +336,26 @@ def reextract_all(app: Filewarden) -> BatchOutcome:
     return process_batch(app, app.db.ids_in_states(("received",)))
 
 
+def _claim_for_unlock(app: Filewarden, document_id: int) -> bool:
+    # One password attempt at a time per document: the attempt that moves it
+    # out of "encrypted" owns it; the others are told it is not encrypted.
+    with app.db.connect(immediate=True) as conn:
+        claimed = conn.execute(
+            "UPDATE documents SET state = 'received' "
+            "WHERE id = ? AND state = 'encrypted'",
+            (document_id,),
+        ).rowcount
+    return claimed == 1
+
+
 def unlock(app: Filewarden, document_id: int, password: str) -> DocumentRecord:
     """Extract an encrypted document again with a password a person supplied.
 
     The password is used for this one extraction and never stored or logged.
     """
-    record = app.db.get(document_id)
-    if record.state != "encrypted":
+    app.db.get(document_id)
+    if not _claim_for_unlock(app, document_id):
+        record = app.db.get(document_id)
         raise Conflict(
             f"document {document_id} is {record.state}, not encrypted; "
             "a password is only taken for encrypted documents",

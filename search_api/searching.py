@@ -202,8 +202,8 @@ def similar_documents(
     app: Filewarden, document_id: int, params: SearchParams, limit: int
 ) -> SearchOut:
     """Documents that share the most distinctive terms of one document."""
-    text = app.db.text_of(document_id)
     record = app.db.get(document_id)
+    text = app.db.text_of(document_id)
     request = build_request(app, params)
 
     result = app.index.similar(

@@ -82,7 +82,7 @@ def list_documents(
     request: Request,
     state: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> list[DocumentSummaryOut]:
     """Documents, newest first, optionally in one state (failed, encrypted...)."""
     if state is not None and state not in (*PENDING_STATES, *TERMINAL_STATES):

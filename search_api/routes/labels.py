@@ -58,7 +58,7 @@ def label_history(request: Request, document_id: int) -> list[LabelDecisionOut]:
 def review(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> list[DocumentSummaryOut]:
     """Documents whose labels need a person, least certain first."""
     records = review_queue(filewarden_of(request), limit, offset)
