@@ -1,4 +1,4 @@
-"""The ``filewarden`` command: ingest, search, serve, train."""
+"""filewarden: take in customer files, search and label them, serve the API."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeAlias
 
 from tqdm import tqdm
 
@@ -37,6 +38,8 @@ from search_api.training import relabel, report_summary, retrain
 from search_api.worker import repair_index
 
 logger = logging.getLogger(__name__)
+
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,7 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level", default=os.environ.get("FILEWARDEN_LOG_LEVEL", "WARNING")
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    for add_command in (
+        _add_intake_commands,
+        _add_search_commands,
+        _add_label_commands,
+        _add_maintenance_commands,
+    ):
+        add_command(commands)
+    return parser
 
+
+def _add_intake_commands(commands: Commands) -> None:
     ingest = commands.add_parser("ingest", help="take in files and folders")
     ingest.add_argument("paths", nargs="+", type=Path)
     ingest.add_argument("--customer", default="")
@@ -76,6 +89,22 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--note")
     ingest.set_defaults(run=run_ingest)
 
+    unlock_cmd = commands.add_parser(
+        "unlock", help="give the password of an encrypted document"
+    )
+    unlock_cmd.add_argument("document_id", type=int)
+    unlock_cmd.add_argument(
+        "--password-stdin", action="store_true", help="read it from standard input"
+    )
+    unlock_cmd.set_defaults(run=run_unlock)
+
+    serve = commands.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(run=run_serve)
+
+
+def _add_search_commands(commands: Commands) -> None:
     search = commands.add_parser("search", help="search in the query language")
     search.add_argument("query", nargs="?", default="")
     for name in ("category", "sensitivity", "customer", "type", "language"):
@@ -102,16 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("--limit", type=int, default=10)
     suggest.set_defaults(run=run_suggest)
 
-    serve = commands.add_parser("serve", help="run the HTTP API")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.set_defaults(run=run_serve)
-
     show = commands.add_parser("show", help="everything about one document (JSON)")
     show.add_argument("document_id", type=int)
     show.add_argument("--no-text", action="store_true", help="leave out the text")
     show.set_defaults(run=run_show)
 
+
+def _add_label_commands(commands: Commands) -> None:
     label = commands.add_parser("label", help="correct or confirm a document's labels")
     label.add_argument("document_id", type=int)
     label.add_argument("--category")
@@ -126,15 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--by", default=os.environ.get("USER", "cli"))
     review.set_defaults(run=run_review)
 
-    unlock_cmd = commands.add_parser(
-        "unlock", help="give the password of an encrypted document"
-    )
-    unlock_cmd.add_argument("document_id", type=int)
-    unlock_cmd.add_argument(
-        "--password-stdin", action="store_true", help="read it from standard input"
-    )
-    unlock_cmd.set_defaults(run=run_unlock)
 
+def _add_maintenance_commands(commands: Commands) -> None:
     rebuild = commands.add_parser("reindex", help="rebuild the index from the database")
     rebuild.add_argument(
         "--reextract", action="store_true", help="extract every original again first"
@@ -146,13 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--force", action="store_true", help="promote even if it scores worse"
     )
+    train.set_defaults(run=run_train)
 
     model = commands.add_parser("model", help="list, promote or roll back models")
     model.add_argument("action", choices=("list", "promote", "rollback"))
     model.add_argument("version", nargs="?")
     model.set_defaults(run=run_model)
-    train.set_defaults(run=run_train)
-    return parser
 
 
 def iter_files(paths: list[Path], skipped: dict[str, str]) -> Iterator[Path]:
