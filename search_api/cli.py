@@ -197,6 +197,11 @@ def _walk(folder: Path, skipped: dict[str, str]) -> Iterator[Path]:
 
     for root, dirs, files in os.walk(folder, onerror=unreadable):
         dirs.sort()
+        for name in dirs:
+            if (Path(root) / name).is_symlink():
+                skipped[str(Path(root) / name)] = (
+                    "a symbolic link inside a folder (not followed)"
+                )
         for name in sorted(files):
             path = Path(root) / name
             if path.is_symlink():

@@ -139,12 +139,14 @@ def test_ingest_skips_fifo_and_symlink_inside_folder(
     secret = tmp_path / "outside.txt"
     secret.write_text("not for ingest")
     (folder / "link.txt").symlink_to(secret)
+    (folder / "elsewhere").symlink_to(tmp_path)
 
     result = run_cli(tmp_path / "data", "ingest", str(folder))
 
     assert result.returncode == 1
     assert "pipe.txt: not a regular file" in result.stdout
     assert "link.txt: a symbolic link" in result.stdout
+    assert "elsewhere: a symbolic link" in result.stdout
     assert rows(tmp_path / "data", "SELECT original_filename FROM documents") == [
         ("a.pdf",)
     ]
