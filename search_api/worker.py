@@ -57,13 +57,17 @@ class IngestWorker:
 
     def _recover(self) -> None:
         # Work left by a crash: an unfinished reindex, index entries that lag
-        # the database or that it lost, labels from an older model (a relabel
-        # cut short), and documents that never reached a resting state.
+        # the database or that it lost, and documents that never reached a
+        # resting state. Labels from an older model (a relabel cut short, a
+        # new model shipped) are redone on a thread of their own, so that new
+        # uploads are not kept waiting behind a relabel of every document.
         try:
             if unfinished_job(self.app) is not None or is_outdated(self.app):
                 reindex(self.app)
             repair_index(self.app)
-            relabel(self.app)
+            threading.Thread(
+                target=_relabel_quietly, args=(self.app,), name="relabel", daemon=True
+            ).start()
             pending = self.app.db.ids_in_states(PENDING_STATES)
             if pending:
                 logger.info(
@@ -72,6 +76,13 @@ class IngestWorker:
                 process_batch(self.app, pending)
         except Exception:
             logger.exception("start-up recovery failed; new uploads are still taken")
+
+
+def _relabel_quietly(app: Filewarden) -> None:
+    try:
+        relabel(app)
+    except Exception:
+        logger.exception("relabelling failed; documents keep their labels")
 
 
 def is_outdated(app: Filewarden) -> bool:
