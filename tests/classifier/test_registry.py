@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,8 @@ from search_api.errors import Conflict
 from search_api.settings import DEFAULT_CATEGORIES, DEFAULT_SENSITIVITIES
 from tests.classifier.conftest import SEED_DIR, train_on_seed
 
-OTHER_VERSION = "20261204-170000-0badc0de"
+# Dated far ahead so that it is the newest version whenever the tests run.
+OTHER_VERSION = "29991231-235959-0badc0de"
 
 
 def _current(models_dir: Path) -> str:
@@ -39,7 +41,8 @@ def _copy_version(models_dir: Path, version: str, new_version: str) -> None:
     metadata_path = models_dir / new_version / "metadata.json"
     metadata = json.loads(metadata_path.read_text("utf-8"))
     metadata["version"] = new_version
-    metadata["created_at"] = "2026-12-04T17:00:00+00:00"
+    stamp = datetime.strptime(new_version[:15], "%Y%m%d-%H%M%S").replace(tzinfo=UTC)
+    metadata["created_at"] = stamp.isoformat()
     metadata_path.write_text(json.dumps(metadata), encoding="utf-8")
 
 
