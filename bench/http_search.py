@@ -50,6 +50,9 @@ def corpus_lines(corpus: Path) -> list[str]:
 def seed(app: Filewarden, count: int, lines: list[str]) -> None:
     rng = random.Random(0)
     now = utc_now()
+    # Labelled by the current model, so the server does not relabel them all
+    # at start-up while it is being measured.
+    version = app.classifier.version
     rows, texts = [], []
     for n in range(1, count + 1):
         text = " ".join(rng.choice(lines) for _ in range(rng.randint(1, 12)))
@@ -63,6 +66,7 @@ def seed(app: Filewarden, count: int, lines: list[str]) -> None:
                 now,
                 f"doc {n}",
                 CATEGORIES[n % len(CATEGORIES)],
+                version,
                 now,
             )
         )
@@ -72,9 +76,9 @@ def seed(app: Filewarden, count: int, lines: list[str]) -> None:
             "INSERT INTO documents (id, sha256, customer, original_filename, "
             "size_bytes, channel, received_at, state, mime_type, title, language, "
             "category, category_confidence, category_source, sensitivity, "
-            "sensitivity_confidence, sensitivity_source, updated_at) VALUES "
-            "(?, ?, ?, ?, 100, 'folder', ?, 'classified', 'text/plain', ?, 'zh', "
-            "?, 0.9, 'model', 'internal', 0.9, 'model', ?)",
+            "sensitivity_confidence, sensitivity_source, model_version, updated_at) "
+            "VALUES (?, ?, ?, ?, 100, 'folder', ?, 'classified', 'text/plain', ?, "
+            "'zh', ?, 0.9, 'model', 'internal', 0.9, 'model', ?, ?)",
             rows,
         )
         conn.executemany(
