@@ -7,10 +7,12 @@ import logging
 import math
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Final
 
 import pypdfium2 as pdfium
+from PIL import Image
 
 from extractors.language import join_cjk_spaces
 from extractors.ocr import recognize
@@ -208,14 +210,36 @@ def pdfminer_pages(data: bytes, password: str | None, indexes: list[int]) -> lis
 def ocr_scanned_pages(
     pages: PageTexts, document: pdfium.PdfDocument, limits: ExtractionLimits
 ) -> None:
-    """Render and OCR each page without a usable text layer."""
-    for index, text in enumerate(pages.texts):
-        if not needs_ocr(text):
-            continue
-        page = document[index]
-        image = page.render(scale=render_scale(page.get_size(), limits), grayscale=True)
-        pages.texts[index] = recognize(image.to_pil(), limits, index + 1)
-        pages.ocr_pages.append(index + 1)
+    """Render and OCR each page without a usable text layer, pages in parallel.
+
+    pdfium is not thread-safe, so pages are rendered here one by one; each
+    tesseract run is a process of its own, so threads keep ``ocr_workers`` of
+    them busy. Pages go in batches of that size to bound the rendered images
+    held in memory.
+    """
+    scanned = [index for index, text in enumerate(pages.texts) if needs_ocr(text)]
+    workers = max(1, limits.ocr_workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for start in range(0, len(scanned), workers):
+            batch = scanned[start : start + workers]
+            images = [render_page(document, index, limits) for index in batch]
+            texts = pool.map(
+                lambda index, image: recognize(image, limits, index + 1), batch, images
+            )
+            for index, text in zip(batch, texts, strict=True):
+                pages.texts[index] = text
+                pages.ocr_pages.append(index + 1)
+
+
+def render_page(
+    document: pdfium.PdfDocument, index: int, limits: ExtractionLimits
+) -> Image.Image:
+    """One page as a grayscale image at the OCR resolution."""
+    page = document[index]
+    try:
+        scale = render_scale(page.get_size(), limits)
+        return page.render(scale=scale, grayscale=True).to_pil().copy()
+    finally:
         page.close()
 
 

@@ -21,6 +21,8 @@ class ExtractionLimits:
     ocr_languages: str = "chi_sim+eng"
     ocr_dpi: int = 300
     ocr_page_timeout_seconds: float = 60.0
+    # Pages of one document OCRed at once (one tesseract process each).
+    ocr_workers: int = 2
     max_image_pixels: int = 100_000_000
     # Tesseract needs several bytes per pixel; larger pages are scaled down first.
     ocr_max_page_pixels: int = 40_000_000

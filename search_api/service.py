@@ -86,6 +86,7 @@ class Filewarden:
             ocr_languages=s.ocr_languages,
             ocr_dpi=s.ocr_dpi,
             ocr_page_timeout_seconds=s.ocr_page_timeout_seconds,
+            ocr_workers=s.ocr_workers,
             max_image_pixels=s.max_image_pixels,
             ocr_max_page_pixels=s.ocr_max_page_pixels,
             max_archive_members=s.max_archive_members,

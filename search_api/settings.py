@@ -88,6 +88,7 @@ class Settings(BaseSettings):
     ocr_languages: str = "chi_sim+eng"
     ocr_dpi: int = 300
     ocr_page_timeout_seconds: float = 60.0
+    ocr_workers: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
     max_image_pixels: int = 100_000_000
     ocr_max_page_pixels: int = 40_000_000
     max_archive_members: int = 1000
