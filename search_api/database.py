@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION: Final = 1
 BUSY_TIMEOUT_SECONDS: Final = 30.0
+IDS_PER_QUERY: Final = 10_000
 
 SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -116,6 +117,14 @@ JSON_COLUMNS: Final = ("ocr_pages", "suggestions", "pii_kinds", "warnings")
 # States a document passes through; the last three are where it can rest.
 PENDING_STATES: Final = ("received", "extracted", "classified")
 TERMINAL_STATES: Final = ("indexed", "failed", "encrypted")
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    # SQLite allows at most 32,766 bound values in one statement.
+    return [
+        ids[start : start + IDS_PER_QUERY]
+        for start in range(0, len(ids), IDS_PER_QUERY)
+    ]
 
 
 def utc_now() -> str:
@@ -231,14 +240,15 @@ class Database:
         return DocumentRecord.from_row(row)
 
     def get_many(self, ids: list[int]) -> dict[int, DocumentRecord]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        with self.connect() as conn:
-            rows = conn.execute(
-                f"SELECT * FROM documents WHERE id IN ({marks})", ids
-            ).fetchall()
-        return {row["id"]: DocumentRecord.from_row(row) for row in rows}
+        records: dict[int, DocumentRecord] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            with self.connect() as conn:
+                rows = conn.execute(
+                    f"SELECT * FROM documents WHERE id IN ({marks})", chunk
+                ).fetchall()
+            records |= {row["id"]: DocumentRecord.from_row(row) for row in rows}
+        return records
 
     def text_of(self, document_id: int) -> str:
         with self.connect() as conn:
@@ -248,16 +258,17 @@ class Database:
         return str(row["text"]) if row else ""
 
     def texts_of(self, ids: list[int]) -> dict[int, str]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        with self.connect() as conn:
-            rows = conn.execute(
-                f"SELECT document_id, text FROM document_texts "
-                f"WHERE document_id IN ({marks})",
-                ids,
-            ).fetchall()
-        return {row["document_id"]: row["text"] for row in rows}
+        texts: dict[int, str] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            with self.connect() as conn:
+                rows = conn.execute(
+                    f"SELECT document_id, text FROM document_texts "
+                    f"WHERE document_id IN ({marks})",
+                    chunk,
+                ).fetchall()
+            texts |= {row["document_id"]: row["text"] for row in rows}
+        return texts
 
     def update(self, document_id: int, **columns: Any) -> None:
         """Set columns of one document and bump its revision."""
