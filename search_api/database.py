@@ -120,7 +120,7 @@ TERMINAL_STATES: Final = ("indexed", "failed", "encrypted")
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
-    # SQLite allows at most 32,766 bound values in one statement.
+    # SQLite limits the values bound in one statement (32,766 by default).
     return [
         ids[start : start + IDS_PER_QUERY]
         for start in range(0, len(ids), IDS_PER_QUERY)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from search_api.database import Database
@@ -13,7 +14,9 @@ def test_get_many_and_texts_of_take_more_ids_than_one_statement_binds(
 ) -> None:
     seed_documents(tmp_path / "data", 5)
     db = Database(tmp_path / "data" / "filewarden.sqlite3")
-    ids = list(range(1, 40_001))
+    with sqlite3.connect(":memory:") as conn:
+        limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    ids = list(range(1, limit + 2))
 
     records = db.get_many(ids)
     texts = db.texts_of(ids)
