@@ -116,18 +116,6 @@ class AcceptIn(BaseModel):
     by: str = Field(min_length=1, max_length=200)
 
 
-class LabelDecisionOut(BaseModel):
-    id: int
-    kind: str
-    label: str
-    old_value: str | None
-    new_value: str
-    decided_by: str
-    reason: str | None
-    model_version: str | None
-    decided_at: str
-
-
 class DocumentSummaryOut(BaseModel):
     id: int
     parent_id: int | None
@@ -145,17 +133,6 @@ class DocumentSummaryOut(BaseModel):
     received_at: str
 
 
-class ReindexJobOut(BaseModel):
-    id: int
-    state: str
-    started_at: str
-    finished_at: str | None
-    total: int
-    done: int
-    last_id: int
-    error: str | None
-
-
 class PasswordIn(BaseModel):
     """A password for one encrypted document; used once, never stored."""
 
@@ -166,18 +143,6 @@ class TrainIn(BaseModel):
     force: bool = Field(
         default=False, description="promote even if the new model scores worse"
     )
-
-
-class JobOut(BaseModel):
-    name: str
-    state: str
-    phase: str
-    done: int
-    total: int
-    started_at: str | None
-    finished_at: str | None
-    result: dict[str, Any]
-    error: str | None
 
 
 class SuggestionOut(BaseModel):

@@ -59,19 +59,15 @@ def retrain(
         extra_examples=extra,
         random_seed=random_seed,
         max_text_chars=settings.classifier_max_text_chars,
-        **_force(force),
+        force=force,
     )
 
     if progress:
         progress("training", 1, 1)
-    if getattr(report, "promoted", True):
+    if report.promoted:
         app.forget_classifier()
         relabel(app, progress)
     return report
-
-
-def _force(force: bool) -> dict[str, Any]:
-    return {"force": True} if force else {}
 
 
 def relabel(app: Filewarden, progress: Progress | None = None) -> int:
@@ -105,16 +101,13 @@ def _stale_ids(app: Filewarden, version: str) -> list[int]:
 
 
 def report_summary(report: TrainingReport) -> dict[str, Any]:
+    """What a person wants to see of a training run: scores and the promotion."""
     return {
-        name: getattr(report, name)
-        for name in (
-            "version",
-            "examples",
-            "category_macro_f1",
-            "sensitivity_macro_f1",
-            "promoted",
-            "previous_version",
-            "comparison",
-        )
-        if hasattr(report, name)
+        "version": report.version,
+        "examples": report.examples,
+        "category_macro_f1": report.category_macro_f1,
+        "sensitivity_macro_f1": report.sensitivity_macro_f1,
+        "promoted": report.promoted,
+        "previous_version": report.previous_version,
+        "comparison": report.comparison,
     }

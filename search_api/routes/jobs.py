@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Request
 
+from classifier import ModelInfo, list_models, promote, rollback
 from search_api.errors import Conflict, NotFound
-from search_api.jobs import BackgroundJob
-from search_api.reindex import latest_job, reindex
+from search_api.jobs import BackgroundJob, JobStatus
+from search_api.reindex import ReindexJob, latest_job, reindex
 from search_api.routes.context import filewarden_of
-from search_api.schemas import JobOut, ReindexJobOut, TrainIn
+from search_api.schemas import TrainIn
 from search_api.service import Filewarden
 from search_api.training import Progress, relabel, report_summary, retrain
 
@@ -23,8 +23,8 @@ logger = logging.getLogger(__name__)
 router = APIRouter(tags=["jobs"])
 
 
-@router.post("/index/reindex", response_model=ReindexJobOut, status_code=202)
-def start_reindex(request: Request) -> ReindexJobOut:
+@router.post("/index/reindex", response_model=ReindexJob, status_code=202)
+def start_reindex(request: Request) -> ReindexJob:
     """Rebuild the index from the database in the background."""
     filewarden = filewarden_of(request)
     running = request.app.state.reindex_thread
@@ -38,22 +38,20 @@ def start_reindex(request: Request) -> ReindexJobOut:
     return _reindex_status(filewarden, wait_for_start=True)
 
 
-@router.get("/index/reindex", response_model=ReindexJobOut)
-def reindex_status(request: Request) -> ReindexJobOut:
+@router.get("/index/reindex", response_model=ReindexJob)
+def reindex_status(request: Request) -> ReindexJob:
     """Progress of the latest reindex."""
     return _reindex_status(filewarden_of(request), wait_for_start=False)
 
 
-@router.get("/models")
-def models(request: Request) -> list[dict[str, Any]]:
+@router.get("/models", response_model=list[ModelInfo])
+def models(request: Request) -> list[ModelInfo]:
     """Every trained classifier version, the current one marked."""
-    from classifier import list_models
-
-    return [asdict(m) for m in list_models(filewarden_of(request).settings.models_dir)]
+    return list_models(filewarden_of(request).settings.models_dir)
 
 
-@router.post("/models/train", response_model=JobOut, status_code=202)
-def train(request: Request, body: TrainIn) -> JobOut:
+@router.post("/models/train", response_model=JobStatus, status_code=202)
+def train(request: Request, body: TrainIn) -> JobStatus:
     """Retrain from the seed set and people's decisions, in the background."""
     filewarden = filewarden_of(request)
     job: BackgroundJob = request.app.state.training
@@ -63,36 +61,32 @@ def train(request: Request, body: TrainIn) -> JobOut:
         return report_summary(report)
 
     job.start(work)
-    return JobOut(**asdict(job.status))
+    return job.status
 
 
-@router.get("/models/train", response_model=JobOut)
-def training_status(request: Request) -> JobOut:
+@router.get("/models/train", response_model=JobStatus)
+def training_status(request: Request) -> JobStatus:
     """Progress of the latest training job (training, then relabelling)."""
-    return JobOut(**asdict(request.app.state.training.status))
+    return request.app.state.training.status  # type: ignore[no-any-return]
 
 
-@router.post("/models/{version}/promote", response_model=JobOut, status_code=202)
-def promote_model(request: Request, version: str) -> JobOut:
+@router.post("/models/{version}/promote", response_model=JobStatus, status_code=202)
+def promote_model(request: Request, version: str) -> JobStatus:
     """Make a version current, then relabel in the background."""
-    from classifier import promote
-
     filewarden = filewarden_of(request)
     promote(filewarden.settings.models_dir, version)
     return _start_relabel(request, filewarden)
 
 
-@router.post("/models/rollback", response_model=JobOut, status_code=202)
-def rollback_model(request: Request) -> JobOut:
+@router.post("/models/rollback", response_model=JobStatus, status_code=202)
+def rollback_model(request: Request) -> JobStatus:
     """Go back to the version that was current before, then relabel."""
-    from classifier import rollback
-
     filewarden = filewarden_of(request)
     rollback(filewarden.settings.models_dir)
     return _start_relabel(request, filewarden)
 
 
-def _start_relabel(request: Request, filewarden: Filewarden) -> JobOut:
+def _start_relabel(request: Request, filewarden: Filewarden) -> JobStatus:
     filewarden.forget_classifier()
     job: BackgroundJob = request.app.state.training
 
@@ -100,7 +94,7 @@ def _start_relabel(request: Request, filewarden: Filewarden) -> JobOut:
         return {"relabelled": relabel(filewarden, progress)}
 
     job.start(work)
-    return JobOut(**asdict(job.status))
+    return job.status
 
 
 def _reindex_quietly(filewarden: Filewarden) -> None:
@@ -110,7 +104,7 @@ def _reindex_quietly(filewarden: Filewarden) -> None:
         logger.exception("reindex failed; the old index keeps serving")
 
 
-def _reindex_status(filewarden: Filewarden, wait_for_start: bool) -> ReindexJobOut:
+def _reindex_status(filewarden: Filewarden, wait_for_start: bool) -> ReindexJob:
     deadline = time.monotonic() + (5.0 if wait_for_start else 0.0)
     job = latest_job(filewarden)
     while wait_for_start and (job is None or job.state != "running"):
@@ -120,4 +114,4 @@ def _reindex_status(filewarden: Filewarden, wait_for_start: bool) -> ReindexJobO
         job = latest_job(filewarden)
     if job is None:
         raise NotFound("no reindex has run yet")
-    return ReindexJobOut(**asdict(job))
+    return job

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from search_api.labels import (
+    LabelDecision,
     accept_suggestions,
     correct_labels,
     decisions_of,
@@ -19,7 +19,6 @@ from search_api.schemas import (
     AcceptIn,
     DocumentOut,
     DocumentSummaryOut,
-    LabelDecisionOut,
     LabelsIn,
 )
 from search_api.searching import document_view
@@ -44,14 +43,12 @@ def set_labels(request: Request, document_id: int, body: LabelsIn) -> DocumentOu
 
 @router.get(
     "/documents/{document_id}/labels/history",
-    response_model=list[LabelDecisionOut],
+    response_model=list[LabelDecision],
 )
-def label_history(request: Request, document_id: int) -> list[LabelDecisionOut]:
+def label_history(request: Request, document_id: int) -> list[LabelDecision]:
     filewarden = filewarden_of(request)
     filewarden.db.get(document_id)
-    return [
-        LabelDecisionOut(**asdict(d)) for d in decisions_of(filewarden, document_id)
-    ]
+    return decisions_of(filewarden, document_id)
 
 
 @router.get("/review", response_model=list[DocumentSummaryOut])

@@ -340,3 +340,14 @@ def test_document_page_has_similar_documents_box(
     )
     assert page.status_code == 200
     assert "相似文档" in page.text
+
+
+def test_models_lists_the_current_version_with_its_scores(
+    server: tuple[str, Path],
+) -> None:
+    base_url, _ = server
+    models = httpx.get(f"{base_url}/models").json()
+    current = [model for model in models if model["is_current"]]
+    assert len(current) == 1
+    assert 0.0 < current[0]["category_macro_f1"] <= 1.0
+    assert httpx.get(f"{base_url}/models/train").json()["state"] == "idle"
