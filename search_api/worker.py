@@ -7,7 +7,7 @@ import queue
 import threading
 from typing import Final
 
-from indexer.types import IndexOutdated
+from indexer.types import IndexOutdated, SearchRequest
 from search_api.database import PENDING_STATES
 from search_api.pipeline import index_documents, process_batch
 from search_api.reindex import reindex, unfinished_job
@@ -87,8 +87,9 @@ def _relabel_quietly(app: Filewarden) -> None:
 
 def is_outdated(app: Filewarden) -> bool:
     """Whether the index was built with an older schema and must be rebuilt."""
+    # Any read tells; a count is the cheapest (repair_index lists every id next).
     try:
-        app.index.indexed_ids()
+        app.index.count(SearchRequest())
     except IndexOutdated:
         logger.warning("the index was built by an older Filewarden; rebuilding it")
         return True
